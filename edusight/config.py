@@ -1,0 +1,96 @@
+"""Configuration in one place.
+
+Every setting has a documented default and can be overridden by an environment variable.
+Secrets (the pseudonymization key) live in git-ignored files or the environment, never in code.
+The table of settings is rendered into docs/configuration.md and checked by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str
+    doc: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "db_path": Setting(
+        "EDUSIGHT_DB",
+        "data/edusight.duckdb",
+        "The analytics database the app reads and the ETL builds.",
+    ),
+    "raw_dir": Setting(
+        "EDUSIGHT_RAW",
+        "data/raw",
+        "Folder of source exports that `make run` generates and builds from.",
+    ),
+    "reference_dir": Setting(
+        "EDUSIGHT_REFERENCE",
+        "data/reference",
+        "Editable reference data (units, targets, catalogues).",
+    ),
+    "geo_dir": Setting("EDUSIGHT_GEO", "data/geo", "Boundaries (WGS-84 GeoJSON) and zone pins."),
+    "pseudo_key_file": Setting(
+        "EDUSIGHT_PSEUDO_KEY_FILE",
+        ".secrets/pseudo.key",
+        "File holding the pseudonymization key; created with a random key on first build.",
+    ),
+    "pseudo_key": Setting(
+        "EDUSIGHT_PSEUDO_KEY",
+        "",
+        "The pseudonymization key itself (overrides the file). Keep it secret: it links pseudonyms to people.",
+    ),
+    "landing_dir": Setting(
+        "EDUSIGHT_LANDING",
+        "data/landing",
+        "Where accepted live exam events land (Parquet batches).",
+    ),
+    "demo_scale": Setting(
+        "EDUSIGHT_DEMO_SCALE", "1", "Scale of the generated demo data (1 = Chengdu 2021)."
+    ),
+    "demo_seed": Setting("EDUSIGHT_DEMO_SEED", "2021", "Seed of the generated demo data."),
+}
+
+
+def get(name: str) -> str:
+    s = SETTINGS[name]
+    return os.environ.get(s.env, s.default)
+
+
+def path(name: str) -> Path:
+    p = Path(get(name))
+    return p if p.is_absolute() else ROOT / p
+
+
+def db_path() -> Path:
+    return path("db_path")
+
+
+def reference_dir() -> Path:
+    return path("reference_dir")
+
+
+def geo_dir() -> Path:
+    return path("geo_dir")
+
+
+def pseudo_key() -> bytes:
+    """The keyed-hash secret. Environment first, then the key file (created if absent)."""
+    k = get("pseudo_key")
+    if k:
+        return k.encode()
+    f = path("pseudo_key_file")
+    if not f.exists():
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(secrets.token_hex(32))
+        f.chmod(0o600)
+    return f.read_text().strip().encode()

@@ -1,0 +1,1 @@
+"""Figure builders: pure functions (data frame in, plotly/pydeck figure out), testable without a server."""

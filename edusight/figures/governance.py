@@ -1,0 +1,70 @@
+"""Figures of the data-governance page. Pure: data frame + labels + template in, figure out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from edusight.theme import PALETTE, TEMPLATES
+
+BAR_HEIGHT_PX = 34
+BASE_HEIGHT_PX = 110
+
+
+def quarantine_rate_bar(
+    rates: pd.DataFrame,
+    *,
+    label_col: str,
+    labels: Mapping[str, str],
+    template: str = TEMPLATES["light"],
+) -> go.Figure:
+    """Horizontal bars of the quarantine rate per source, highest at the top.
+
+    ``rates``: one row per source with ``label_col`` (the source title), ``quarantine_rate_pct``,
+    ``rows_read`` and ``rows_quarantined`` (``queries/meta_quarantine_rate_by_source.sql``).
+    ``labels``: translated ``title``, ``x`` (axis title), ``rows_read``, ``rows_quarantined``,
+    ``empty`` (shown when there is no row).
+    """
+    name = next((k for k, v in TEMPLATES.items() if v == template), "light")
+    fig = go.Figure()
+    fig.update_layout(
+        template=template,
+        title={"text": labels["title"]},
+        xaxis={"title": {"text": labels["x"]}, "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis={"title": {"text": ""}},
+        showlegend=False,
+    )
+    if rates.empty:
+        fig.update_layout(height=BASE_HEIGHT_PX + 2 * BAR_HEIGHT_PX)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.add_annotation(
+            text=labels["empty"], showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
+        )
+        return fig
+    df = rates.assign(
+        quarantine_rate_pct=rates["quarantine_rate_pct"].fillna(0).astype(float)
+    ).sort_values("quarantine_rate_pct", ascending=True)  # plotly draws the first bar at the bottom
+    fig.add_bar(
+        x=df["quarantine_rate_pct"],
+        y=df[label_col],
+        orientation="h",
+        marker_color=PALETTE[name]["accent"],
+        text=[f"{v:.2f}%" for v in df["quarantine_rate_pct"]],
+        textposition="outside",
+        cliponaxis=False,
+        customdata=df[["rows_read", "rows_quarantined"]].to_numpy(),
+        hovertemplate=(
+            "%{y}<br>%{x:.2f}%<br>"
+            + labels["rows_read"]
+            + ": %{customdata[0]:,}<br>"
+            + labels["rows_quarantined"]
+            + ": %{customdata[1]:,}<extra></extra>"
+        ),
+    )
+    top = float(df["quarantine_rate_pct"].max())
+    fig.update_xaxes(range=[0, max(top * 1.18, 1.0)])
+    fig.update_layout(height=BASE_HEIGHT_PX + BAR_HEIGHT_PX * len(df), bargap=0.35)
+    return fig

@@ -1,0 +1,67 @@
+"""The page registry: the one list of pages the app serves (app.py builds ``st.navigation`` from it).
+
+To add a page: write ``pages/<name>.py``, add one ``PageEntry`` below, add its title key to both
+``edusight/locales/*.json`` and a section to ``docs/pages.md``. ``tests/unit/test_registry.py``
+fails until all of that is done; the AppTest and browser tests then cover the page by themselves.
+
+Icons are emoji: ``:material/…:`` icons need a font download that fails offline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edusight.i18n import N_
+
+# navigation groups, in menu order: group id → label key
+GROUPS: dict[str, str] = {
+    "cockpit": N_("nav.group.cockpit"),  # 领导驾驶舱
+    "topics": N_("nav.group.topics"),  # 专题
+    "exams": N_("nav.group.exams"),  # 考试指挥
+    "data": N_("nav.group.data"),  # 数据与分析
+}
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str  # page file, relative to the repository root: "pages/<name>.py"
+    title_key: str  # i18n key of the page title (menu label and page heading)
+    group: str  # a key of GROUPS
+    url_path: str  # URL of the page: http://host/<url_path>
+    icon: str  # an emoji
+    default: bool = False  # the page served at "/" (at most one; else the first entry)
+
+    @property
+    def name(self) -> str:
+        """The file stem: ``pages/data_governance.py`` → ``data_governance``."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+PAGES: list[PageEntry] = [
+    PageEntry(
+        path="pages/data_governance.py",
+        title_key=N_("page.data_governance.title"),
+        group="data",
+        url_path="data_governance",
+        icon="🗂️",
+    ),
+]
+
+
+def default_page() -> PageEntry:
+    """The page served at "/"."""
+    return next((p for p in PAGES if p.default), PAGES[0])
+
+
+def by_group() -> dict[str, list[PageEntry]]:
+    """Registered pages per group, in GROUPS order; empty groups left out."""
+    out: dict[str, list[PageEntry]] = {}
+    for group in GROUPS:
+        entries = [p for p in PAGES if p.group == group]
+        if entries:
+            out[group] = entries
+    return out
+
+
+def by_path(path: str) -> PageEntry:
+    return next(p for p in PAGES if p.path == path)

@@ -1,0 +1,244 @@
+"""The app shell's Streamlit pieces: view state ↔ URL, sidebar controls, freshness, messages.
+
+View state lives in ``st.session_state`` under the keys ``lang``, ``unit``, ``period``, ``theme``
+(and ``kiosk``) and is mirrored in the URL (``?lang=en&unit=510104&period=2021Q4&theme=dark``),
+so a copied link reproduces the view. app.py calls the shell functions; page authors use:
+
+    from edusight import queries, ui
+    ui.page_header("page.x.title", "page.x.intro")
+    df = queries.run("x_by_unit", queries.viewer_scope(), period=ui.period())
+    ui.plotly_chart(build_x(df, template=theme.plotly_template()))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from edusight import i18n, pages, queries, theme
+from edusight.i18n import N_, t
+from edusight.queries import ALL, DatabaseUnavailable
+
+URL_KEYS = ("lang", "unit", "period", "theme")
+KIOSK_KEY = "kiosk"
+_INIT_KEY = "_es_url_loaded"
+_URL_UNIT, _URL_PERIOD = "_es_url_unit", "_es_url_period"
+
+_DB_MESSAGES = {
+    "missing": N_("db.missing"),
+    "locked": N_("db.locked"),
+    "corrupt": N_("db.corrupt"),
+    "incomplete": N_("db.incomplete"),
+}
+
+
+@dataclass(frozen=True)
+class Shell:
+    """What the shell reads from the database on every run (cached queries)."""
+
+    units: pd.DataFrame  # meta_units: unit_code, name_zh, name_en, … is_in_scope
+    periods: list[str]  # oldest first
+    build_info: dict[str, Any]  # meta_build_info: built_at, as_of, source_min_date, …
+
+
+# --- view state -------------------------------------------------------------------------------
+
+
+def init_state() -> None:
+    """On a session's first run, seed the view state from the URL (validated)."""
+    ss = st.session_state
+    if ss.get(_INIT_KEY):
+        return
+    qp = st.query_params
+    lang = qp.get("lang")
+    ss[i18n.STATE_KEY] = lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+    name = qp.get("theme")
+    ss[theme.STATE_KEY] = name if name in theme.THEMES else theme.DEFAULT_THEME
+    ss[KIOSK_KEY] = qp.get(KIOSK_KEY, "").lower() in ("1", "true", "yes", "on")
+    # unit and period are checked against the database later (view_controls)
+    ss[_URL_UNIT] = qp.get("unit")
+    ss[_URL_PERIOD] = qp.get("period")
+    ss[_INIT_KEY] = True
+
+
+def is_kiosk() -> bool:
+    """Command-centre screen mode (``?kiosk=1``): no sidebar, header or toolbar."""
+    return bool(st.session_state.get(KIOSK_KEY, False))
+
+
+def period() -> str | None:
+    """The selected reporting period, e.g. "2021Q4" (None when the database has none)."""
+    return st.session_state.get("period")
+
+
+def unit_filter() -> str | None:
+    """The unit chosen in the sidebar, or None for all units. Scope queries with viewer_scope()."""
+    u = st.session_state.get(queries.UNIT_FILTER_KEY)
+    return None if u in (None, ALL) else u
+
+
+def sync_query_params() -> None:
+    """Mirror the view state into the URL (other query parameters are left alone)."""
+    ss = st.session_state
+    want: dict[str, str | None] = {k: ss.get(k) for k in URL_KEYS}
+    want[KIOSK_KEY] = "1" if is_kiosk() else None
+    qp = st.query_params
+    for key, value in want.items():
+        if value is None:
+            if key in qp:
+                del qp[key]
+        elif qp.get(key) != str(value):
+            qp[key] = str(value)
+
+
+# --- shell ------------------------------------------------------------------------------------
+
+
+def navigation() -> dict[str, list[st.Page]]:
+    """``st.navigation`` input from the registry: translated group labels → st.Page objects."""
+    default = pages.default_page()
+    return {
+        t(pages.GROUPS[group]): [
+            st.Page(
+                e.path,
+                title=t(e.title_key),
+                icon=e.icon,
+                url_path=e.url_path,
+                default=e is default,
+            )
+            for e in entries
+        ]
+        for group, entries in pages.by_group().items()
+    }
+
+
+def load_shell() -> Shell:
+    """Units, periods and build info. Raises DatabaseUnavailable."""
+    permitted = queries.permitted_units()
+    units = queries.run("meta_units", permitted)
+    periods = queries.run("meta_periods", permitted)["period"].tolist()
+    info = queries.run("meta_build_info", permitted)
+    build_info = info.iloc[0].to_dict() if len(info) else {}
+    return Shell(units=units, periods=periods, build_info=build_info)
+
+
+def sidebar_boxes() -> tuple[Any, Any]:
+    """(view box, preferences box): sidebar containers, view controls on top."""
+    return st.sidebar.container(), st.sidebar.container()
+
+
+def preference_controls(box: Any) -> None:
+    """Language and theme: they work without a database."""
+    with box:
+        st.radio(
+            t("sidebar.language"),
+            list(i18n.LANGS),
+            format_func=i18n.LANGS.__getitem__,
+            key=i18n.STATE_KEY,
+            horizontal=True,
+        )
+        st.radio(
+            t("sidebar.theme"),
+            list(theme.THEMES),
+            format_func=lambda k: t(theme.THEMES[k]),
+            key=theme.STATE_KEY,
+            horizontal=True,
+        )
+
+
+def view_controls(box: Any, shell: Shell) -> None:
+    """Period (quarters in the database, latest first) and unit (all, or one permitted unit)."""
+    ss = st.session_state
+    name_col = i18n.col("name")
+    in_scope = shell.units[shell.units["is_in_scope"]]
+    names = dict(zip(in_scope["unit_code"], in_scope[name_col], strict=True))
+    unit_options = [ALL, *names]
+    if ss.get(queries.UNIT_FILTER_KEY) not in unit_options:
+        from_url = ss.pop(_URL_UNIT, None)
+        ss[queries.UNIT_FILTER_KEY] = from_url if from_url in unit_options else ALL
+    period_options = list(reversed(shell.periods))
+    if period_options and ss.get("period") not in period_options:
+        from_url = ss.pop(_URL_PERIOD, None)
+        ss["period"] = from_url if from_url in period_options else period_options[0]
+    elif not period_options:
+        ss["period"] = None
+    with box:
+        if period_options:
+            st.selectbox(t("sidebar.period"), period_options, key="period")
+        st.selectbox(
+            t("sidebar.unit"),
+            unit_options,
+            format_func=lambda u: t("sidebar.unit.all", n=len(names)) if u == ALL else names[u],
+            key=queries.UNIT_FILTER_KEY,
+        )
+        st.caption(t("sidebar.link_hint"))
+
+
+def _fmt_time(value: Any) -> str:
+    if value in (None, "") or (isinstance(value, float) and pd.isna(value)):
+        return t("freshness.unknown")
+    try:
+        return dt.datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(value)
+
+
+def _fmt_date(value: Any) -> str:
+    if value in (None, "") or (isinstance(value, float) and pd.isna(value)):
+        return t("freshness.unknown")
+    return str(value)[:10]
+
+
+def freshness_text(build_info: dict[str, Any]) -> str:
+    """The freshness line: data as-of date, build time, source date range."""
+    return t(
+        "freshness.line",
+        as_of=_fmt_date(build_info.get("as_of")),
+        built_at=_fmt_time(build_info.get("built_at")),
+        source_min=_fmt_date(build_info.get("source_min_date")),
+        source_max=_fmt_date(build_info.get("source_max_date")),
+    )
+
+
+def freshness_line(build_info: dict[str, Any]) -> None:
+    st.caption("🕒 " + freshness_text(build_info))
+
+
+def database_unavailable(err: DatabaseUnavailable) -> NoReturn:
+    """A translated message with the command that fixes it; then stop the run."""
+    st.title(t("app.title"))
+    st.error(t(_DB_MESSAGES[err.reason], path=str(err.path)), icon="⚠️")
+    st.markdown(t("db.fix.locked") if err.reason == "locked" else t("db.fix"))
+    st.code("make run\n# " + t("db.fix.or") + "\npython -m etl build", language="bash")
+    if err.detail:
+        with st.expander(t("db.detail")):
+            st.text(err.detail)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises; keeps type checkers honest
+
+
+# --- page helpers -----------------------------------------------------------------------------
+
+
+def page_header(title_key: str, intro_key: str | None = None) -> None:
+    """The page title (and a one-line introduction)."""
+    st.title(t(title_key))
+    if intro_key:
+        st.markdown(t(intro_key))
+
+
+def plotly_chart(fig: go.Figure, *, key: str | None = None) -> None:
+    """Show a figure with its own template (not Streamlit's), full width, no plotly logo."""
+    st.plotly_chart(fig, theme=None, width="stretch", key=key, config={"displaylogo": False})
+
+
+def unit_label(code: str | None) -> str:
+    """Unit name in the current language (or a 'no unit' label)."""
+    if not code:
+        return t("unit.none")
+    return queries.unit_names(i18n.current_lang()).get(code, code)

@@ -1,0 +1,1 @@
+"""EduSight ETL: generate demo exports, build the DuckDB database, ingest live exam events."""

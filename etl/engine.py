@@ -1,0 +1,586 @@
+"""The build: source exports → validated, pseudonymized, layered DuckDB file, swapped in atomically.
+
+Step order (written here and nowhere else):
+  1. reference data  data/reference/*.csv → ref.*
+  2. sources         for each source in etl.sources.SOURCES (load order):
+                       read (reader.py) → normalize → validate → pseudonymize
+                       → raw.<source> (all rows, text, no personal data in clear)
+                       → stg.<source> (typed, valid rows) + meta.quarantine (rejected, with reasons)
+  3. marts           etl/sql/marts/*.sql in file-name order → marts.*
+  4. meta            build_info, load_report
+  5. swap            the new file replaces the old one with os.replace; on any fatal error the
+                     new file is deleted and the old database keeps serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fnmatch
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from edusight import config
+from etl import standards
+from etl.contract import Column, Source
+from etl.reader import FatalSourceError, read_file
+from etl.sources import SOURCES
+
+ETL_VERSION = "1"
+SQL_DIR = Path(__file__).parent / "sql"
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y.%m.%d"]
+DATETIME_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+]
+TRUE_WORDS = ("是", "Y", "y", "1", "true", "TRUE", "True", "有")
+FALSE_WORDS = ("否", "N", "n", "0", "false", "FALSE", "False", "无")
+SUMMARY_WORDS = ("合计", "总计", "小计", "合 计", "总 计")
+
+
+class BuildError(Exception):
+    """A fatal problem: the build stops, the previous database is untouched."""
+
+
+@dataclass
+class BuildResult:
+    db_path: Path
+    seconds: float
+    report: list[dict] = field(default_factory=list)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(r["rows_quarantined"] for r in self.report)
+
+
+def q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- SQL generation
+
+
+def _typed_expr(c: Column) -> str | None:
+    col = q(c.name)
+    if c.type == "int":
+        return f"TRY_CAST(TRY_CAST({col} AS DOUBLE) AS BIGINT)"
+    if c.type == "float":
+        return f"TRY_CAST({col} AS DOUBLE)"
+    if c.type == "date":
+        return f"TRY_CAST(try_strptime({col}, {_list(DATE_FORMATS)}) AS DATE)"
+    if c.type == "datetime":
+        return f"try_strptime({col}, {_list(DATETIME_FORMATS)})"
+    if c.type == "bool":
+        return (
+            f"CASE WHEN {col} IN {_tuple(TRUE_WORDS)} THEN true "
+            f"WHEN {col} IN {_tuple(FALSE_WORDS)} THEN false END"
+        )
+    return None
+
+
+def _list(xs) -> str:
+    return "[" + ", ".join(lit(x) for x in xs) + "]"
+
+
+def _tuple(xs) -> str:
+    return "(" + ", ".join(lit(x) for x in xs) + ")"
+
+
+def _int_is_exact(c: Column) -> str:
+    # "3.5" is not an integer
+    col = q(c.name)
+    return f"TRY_CAST({col} AS DOUBLE) = floor(TRY_CAST({col} AS DOUBLE))"
+
+
+def _checks(c: Column) -> list[tuple[str, str, str]]:
+    """(rule, sql condition that is TRUE when the value FAILS, message)."""
+    col = q(c.name)
+    t = q("t_" + c.name)
+    out = []
+    if c.required:
+        out.append(("required", f"{col} IS NULL", f"{c.header} is required"))
+    if c.type in ("int", "float", "date", "datetime", "bool"):
+        word = {
+            "int": "an integer",
+            "float": "a number",
+            "date": "a date",
+            "datetime": "a date and time",
+            "bool": "是/否",
+        }[c.type]
+        cond = f"{col} IS NOT NULL AND {t} IS NULL"
+        if c.type == "int":
+            cond = f"{col} IS NOT NULL AND ({t} IS NULL OR NOT ({_int_is_exact(c)}))"
+        out.append(("type", cond, f"{c.header} must be {word}"))
+    if c.type == "enum":
+        out.append(
+            (
+                "allowed_values",
+                f"{col} IS NOT NULL AND {col} NOT IN {_tuple(c.values)}",
+                f"{c.header} must be one of {'/'.join(c.values)}",
+            )
+        )
+    if c.min is not None:
+        out.append(("range", f"{t} < {c.min}", f"{c.header} must be ≥ {c.min:g}"))
+    if c.max is not None:
+        out.append(("range", f"{t} > {c.max}", f"{c.header} must be ≤ {c.max:g}"))
+    chk = {
+        "school_id": (standards.sql_school_id_ok, "学校标识码 must be 10 digits with province 51"),
+        "id_number": (
+            standards.sql_id_number_ok,
+            "身份证件号 is not valid (format, date or check character)",
+        ),
+        "credit_code": (
+            standards.sql_credit_code_ok,
+            "统一社会信用代码 is not valid (check character)",
+        ),
+        "xueji": (
+            standards.sql_xueji_ok,
+            "学籍号 is not valid (G+身份证号, J+18 digits or L+area+date+4)",
+        ),
+    }
+    if c.check in chk:
+        fn, msg = chk[c.check]
+        out.append((c.check, f"{col} IS NOT NULL AND NOT coalesce({fn(col)}, false)", msg))
+    elif c.check == "unit":
+        out.append(
+            ("unknown_unit", f"{col} IS NOT NULL AND {q('u_' + c.name)} IS NULL",
+             f"{c.header}: unknown unit (not a code, name or alias in units.csv)")
+        )  # fmt: skip
+    elif c.check == "period":
+        out.append(
+            ("period", f"{col} IS NOT NULL AND NOT regexp_full_match({col}, '20[0-9]{{2}}Q[1-4]')",
+             f"{c.header} must be a quarter like 2021Q2")
+        )  # fmt: skip
+    elif c.check == "month":
+        out.append(
+            ("month",
+             f"{col} IS NOT NULL AND NOT regexp_full_match({col}, '20[0-9]{{2}}-(0[1-9]|1[0-2])')",
+             f"{c.header} must be a month like 2021-06")
+        )  # fmt: skip
+    if c.ref:
+        out.append(
+            ("foreign_key", f"{col} IS NOT NULL AND NOT {q('fk_' + c.name)}",
+             f"{c.header} not found in {c.ref[0]}")
+        )  # fmt: skip
+    return out
+
+
+def _mask_expr(c: Column, expr: str) -> str:
+    """How a rejected value is shown: personal values are masked."""
+    if c.personal is None:
+        return expr
+    if c.personal == "drop" and c.check is None:  # names
+        return f"repeat('*', length({expr}))"
+    return (
+        f"CASE WHEN length({expr}) <= 6 THEN repeat('*', length({expr})) "
+        f"ELSE left({expr}, 4) || repeat('*', length({expr}) - 5) || right({expr}, 1) END"
+    )
+
+
+def _ref_table(source: Source, c: Column) -> str:
+    tbl, col = c.ref
+    if tbl.startswith("ref."):
+        return f"(SELECT DISTINCT {q(col)} AS v FROM ref.{q(tbl[4:])})"
+    return f"(SELECT DISTINCT {q(col)} AS v FROM stg.{q(tbl)})"
+
+
+def validate_sql(source: Source) -> str:
+    """One SQL statement: land → checked (normalized text, typed helpers, list of errors)."""
+    cols = source.columns
+    # values arrive normalized (reader.normalize_table)
+    norm = ", ".join(q(c.name) for c in cols)
+    typed = []
+    joins = []
+    for c in cols:
+        te = _typed_expr(c)
+        if te:
+            typed.append(f"{te} AS {q('t_' + c.name)}")
+        if c.check == "unit":
+            joins.append(
+                f"LEFT JOIN ref.unit_lookup {q('ul_' + c.name)} "
+                f"ON {q('ul_' + c.name)}.alias = n.{q(c.name)}"
+            )
+            typed.append(f"{q('ul_' + c.name)}.unit_code AS {q('u_' + c.name)}")
+        if c.ref:
+            alias = q("fk_t_" + c.name)
+            joins.append(f"LEFT JOIN {_ref_table(source, c)} {alias} ON {alias}.v = n.{q(c.name)}")
+            typed.append(f"({alias}.v IS NOT NULL) AS {q('fk_' + c.name)}")
+    key_cols = [_clear_key(source, k) for k in source.key]
+    dup = (
+        f"row_number() OVER (PARTITION BY {', '.join(q(k) for k in key_cols)} "
+        f"ORDER BY _file, _line) > 1"
+        if key_cols
+        else "false"
+    )
+    errs = []
+    for c in cols:
+        for rule, cond, msg in _checks(c):
+            errs.append(
+                f"CASE WHEN {cond} THEN {{'column_name': {lit(c.header)}, 'rule': {lit(rule)}, "
+                f"'value': {_mask_expr(c, q(c.name))}, 'message': {lit(msg)}}} END"
+            )
+    for rc in source.row_checks:
+        c = source.column(rc.column)
+        errs.append(
+            f"CASE WHEN coalesce(NOT ({rc.sql_ok}), false) THEN {{'column_name': {lit(c.header)}, "
+            f"'rule': {lit(rc.rule)}, 'value': {_mask_expr(c, q(c.name))}, "
+            f"'message': {lit(rc.message)}}} END"
+        )
+    if key_cols:
+        kc = source.column(key_cols[0])
+        errs.append(
+            f"CASE WHEN {dup} THEN {{'column_name': {lit(kc.header)}, 'rule': 'duplicate_key', "
+            f"'value': {_mask_expr(kc, q(kc.name))}, "
+            f"'message': 'duplicate key: an earlier row has the same key'}} END"
+        )
+    first = [q(c.name) for c in cols[:2]]
+    summary = " OR ".join(f"coalesce({f}, '') IN {_tuple(SUMMARY_WORDS)}" for f in first)
+    summary_err = (
+        f"[{{'column_name': {lit(cols[0].header)}, 'rule': 'summary_row', "
+        f"'value': {first[0]}, 'message': 'summary (合计) row, not data'}}]"
+    )
+    return f"""
+CREATE OR REPLACE TEMP TABLE checked AS
+WITH n AS (SELECT _file, _line, {norm} FROM land),
+t AS (SELECT n.*, {", ".join(typed) if typed else "NULL AS _none"} FROM n {" ".join(joins)})
+SELECT *, CASE WHEN {summary} THEN {summary_err}
+          ELSE list_filter([{", ".join(errs) if errs else "NULL"}], lambda x: x IS NOT NULL) END
+       AS _errors
+FROM t
+"""
+
+
+def _clear_key(source: Source, k: str) -> str:
+    """Key columns are declared by stored name; duplicates are found on the clear column."""
+    for c in source.columns:
+        if c.key_as == k:
+            return c.name
+    return k
+
+
+def _stored_select(source: Source) -> tuple[list[str], list[str]]:
+    """(raw select list over `checked` joined to pseudonyms, stg select list)."""
+    raw_sel, stg_sel = [], []
+    for c in source.columns:
+        if c.personal == "pseudonym":
+            raw_sel.append(f"{q('p_' + c.name)}.k AS {q(c.key_as)}")
+            stg_sel.append(f"{q(c.key_as)}")
+        elif c.personal == "year":
+            raw_sel.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
+            stg_sel.append(f"CAST({q(c.key_as)} AS INTEGER) AS {q(c.key_as)}")
+        elif c.personal == "drop":
+            continue
+        else:
+            raw_sel.append(f"checked.{q(c.name)}")
+            if c.check == "unit":
+                stg_sel.append(f"{q('u_' + c.name)} AS {q(c.name)}")
+            elif c.type in ("int", "float", "date", "datetime", "bool"):
+                stg_sel.append(f"{q('t_' + c.name)} AS {q(c.name)}")
+            else:
+                stg_sel.append(q(c.name))
+    return raw_sel, stg_sel
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _pseudonym_pads(key: bytes) -> tuple[bytes, bytes]:
+    import hashlib
+
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    k = key.ljust(64, b"\0")
+    return bytes(b ^ 0x5C for b in k), bytes(b ^ 0x36 for b in k)
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, ref_dir: Path) -> None:
+    files = sorted(ref_dir.glob("*.csv"))
+    if not files:
+        raise BuildError(f"{ref_dir}: no reference data (*.csv)")
+    for f in files:
+        try:
+            con.execute(
+                f"CREATE TABLE ref.{q(f.stem)} AS SELECT * FROM read_csv($p, header=true, "
+                "auto_detect=true, sample_size=-1)",
+                {"p": str(f)},
+            )
+        except duckdb.Error as e:
+            raise BuildError(f"{f.name}: cannot read reference data: {e}") from None
+    # every way a unit may be written in an export → its code
+    con.execute(
+        """
+        CREATE TABLE ref.unit_lookup AS
+        SELECT DISTINCT alias, unit_code FROM (
+            SELECT unit_code AS alias, unit_code FROM ref.units
+            UNION ALL SELECT name_zh, unit_code FROM ref.units
+            UNION ALL SELECT name_en, unit_code FROM ref.units
+            UNION ALL SELECT trim(unnest(string_split(aliases, '|'))), unit_code FROM ref.units
+        ) WHERE alias IS NOT NULL AND alias <> ''
+        """
+    )
+    dup = con.execute(
+        "SELECT alias FROM ref.unit_lookup GROUP BY alias HAVING count(DISTINCT unit_code) > 1"
+    ).fetchall()
+    if dup:
+        raise BuildError(f"units.csv: alias used by two units: {', '.join(d[0] for d in dup)}")
+
+
+def find_files(raw_dir: Path, source: Source) -> list[Path]:
+    names = sorted(p.name for p in raw_dir.iterdir() if p.is_file())
+    hit = []
+    for n in names:
+        if any(fnmatch.fnmatch(n, pat) for pat in source.files):
+            hit.append(raw_dir / n)
+    return hit
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection, raw_dir: Path, source: Source, pads: tuple[bytes, bytes]
+) -> list[dict]:
+    files = find_files(raw_dir, source)
+    if not files:
+        raise BuildError(
+            f"source {source.name} ({source.title_zh}): no file in {raw_dir} matching "
+            f"{' or '.join(source.files)}"
+        )
+    report = []
+    con.execute("DROP TABLE IF EXISTS land")
+    bad = []
+    first = True
+    for f in files:
+        try:
+            res = read_file(f, source)
+        except FatalSourceError as e:
+            raise BuildError(str(e)) from None
+        tbl = res.table
+        # columns that are optional and absent: add as empty text
+        for c in source.columns:
+            if c.name not in tbl.column_names:
+                import pyarrow as pa
+
+                tbl = tbl.append_column(c.name, pa.nulls(tbl.num_rows, type=pa.string()))
+        con.register("land_in", tbl)
+        cols = ", ".join(q(c.name) for c in source.columns)
+        if first:
+            con.execute(
+                f"CREATE TEMP TABLE land AS SELECT {lit(f.name)} AS _file, _line, {cols} FROM land_in"
+            )
+            first = False
+        else:
+            con.execute(f"INSERT INTO land SELECT {lit(f.name)}, _line, {cols} FROM land_in")
+        con.unregister("land_in")
+        for line, msg in res.bad_rows:
+            bad.append((f.name, line, msg))
+        report.append(
+            {
+                "source": source.name,
+                "title_zh": source.title_zh,
+                "title_en": source.title_en,
+                "file": f.name,
+                "encoding": res.encoding,
+                "format": res.format,
+                "bad_rows": len(res.bad_rows),
+                "unknown_headers": ", ".join(res.unknown_headers),
+            }
+        )
+    n = con.execute("SELECT count(*) FROM land").fetchone()[0]
+    if n < source.min_rows:
+        raise BuildError(
+            f"source {source.name}: {', '.join(f.name for f in files)} holds no data rows"
+        )
+
+    con.execute(validate_sql(source))
+
+    # pseudonyms: keyed hash of each distinct clear value, computed once
+    opad, ipad = pads
+    pjoin = []
+    for c in source.columns:
+        if c.personal == "pseudonym":
+            t = q("p_" + c.name)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, "
+                f"substr(sha256($o || unhex(sha256($i || encode(v)))), 1, 16) AS k "
+                f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM checked WHERE {q(c.name)} IS NOT NULL)",
+                {"o": opad, "i": ipad},
+            )
+            pjoin.append(f"LEFT JOIN {t} ON {t}.v = checked.{q(c.name)}")
+    raw_sel, stg_sel = _stored_select(source)
+    name = q(source.name)
+    con.execute(
+        f"CREATE TABLE raw.{name} AS SELECT checked._file, checked._line, {', '.join(raw_sel)}, "
+        f"CASE WHEN len(_errors) = 0 THEN 'loaded' ELSE 'quarantined' END AS _status "
+        f"FROM checked {' '.join(pjoin)} ORDER BY _file, _line"
+    )
+    # stg: typed valid rows; pseudonym keys joined in
+    key_sel = ", ".join(
+        f"{q('p_' + c.name)}.k AS {q(c.key_as)}"
+        for c in source.columns
+        if c.personal == "pseudonym"
+    )
+    year_sel = ", ".join(
+        f"CAST(year({q('t_' + c.name)}) AS INTEGER) AS {q(c.key_as)}"
+        for c in source.columns
+        if c.personal == "year"
+    )
+    plain = []
+    for c in source.columns:
+        if c.personal:
+            continue
+        if c.check == "unit":
+            plain.append(f"{q('u_' + c.name)} AS {q(c.name)}")
+        elif c.type in ("int", "float", "date", "datetime", "bool"):
+            plain.append(f"{q('t_' + c.name)} AS {q(c.name)}")
+        else:
+            plain.append(f"checked.{q(c.name)}")
+    order = [c for c in source.stored_columns]
+    sel = ", ".join(x for x in (key_sel, year_sel, ", ".join(plain)) if x)
+    con.execute(
+        f"CREATE TABLE stg.{name} AS SELECT {', '.join(q(o) for o in order)} FROM ("
+        f"SELECT {sel}, _file, _line FROM checked {' '.join(pjoin)} WHERE len(_errors) = 0 "
+        f"ORDER BY _file, _line)"
+    )
+    # quarantine: one row per (row, failure); unit for scoping where it can be known
+    unit_expr = "NULL"
+    unit_join = ""
+    if source.unit_column:
+        unit_expr = f"checked.{q('u_' + source.unit_column)}"
+    elif any(c.name == "school_id" and c.ref for c in source.columns):
+        unit_join = "LEFT JOIN stg.schools qs ON qs.school_id = checked.school_id"
+        unit_expr = "qs.unit_code"
+    con.execute(
+        f"""INSERT INTO meta.quarantine
+        SELECT {lit(source.name)}, _file, _line, e.column_name, e.rule, e.value, e.message,
+               {unit_expr}
+        FROM (SELECT *, unnest(_errors) AS e FROM checked WHERE len(_errors) > 0) checked
+        {unit_join}"""
+    )
+    for fname, line, msg in bad:
+        con.execute(
+            "INSERT INTO meta.quarantine VALUES ($s, $f, $l, NULL, 'field_count', NULL, $m, NULL)",
+            {"s": source.name, "f": fname, "l": line, "m": msg},
+        )
+    counts = dict(
+        (r[0], (r[1], r[2]))
+        for r in con.execute(
+            "SELECT _file, count(*), count(*) FILTER (WHERE len(_errors) = 0) FROM checked GROUP BY 1"
+        ).fetchall()
+    )
+    for r in report:
+        read, loaded = counts.get(r["file"], (0, 0))
+        r["rows_read"] = read + r.pop("bad_rows")
+        r["rows_loaded"] = loaded
+        r["rows_quarantined"] = r["rows_read"] - loaded
+    con.execute("DROP TABLE checked")
+    con.execute("DROP TABLE land")
+    return report
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    for f in sorted((SQL_DIR / "marts").glob("*.sql")):
+        sql = f.read_text(encoding="utf-8")
+        try:
+            con.execute(sql)
+        except duckdb.Error as e:
+            raise BuildError(f"mart {f.name}: {e}") from None
+
+
+def build(
+    raw_dir: Path,
+    db_path: Path,
+    *,
+    reference_dir: Path | None = None,
+    key: bytes | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    t0 = time.perf_counter()
+    raw_dir = Path(raw_dir)
+    db_path = Path(db_path)
+    if not raw_dir.is_dir():
+        raise BuildError(
+            f"{raw_dir}: no such folder of source exports (run `python -m etl generate`)"
+        )
+    reference_dir = reference_dir or config.reference_dir()
+    key = key if key is not None else config.pseudo_key()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    say = progress or (lambda msg: None)
+    con = duckdb.connect(str(tmp))
+    ok = False
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for s in ("raw", "stg", "ref", "marts", "meta"):
+            con.execute(f"CREATE SCHEMA {s}")
+        con.execute(
+            "CREATE TABLE meta.quarantine (source VARCHAR, file VARCHAR, line BIGINT, "
+            "column_name VARCHAR, rule VARCHAR, value VARCHAR, message VARCHAR, unit_code VARCHAR)"
+        )
+        say("reference data")
+        load_reference(con, reference_dir)
+        pads = _pseudonym_pads(key)
+        report = []
+        for s in SOURCES:
+            say(f"{s.name} ({s.title_zh})")
+            report += load_source(con, raw_dir, s, pads)
+        say("marts")
+        build_marts(con)
+        _write_meta(con, raw_dir, report)
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, db_path)
+        ok = True
+    except duckdb.Error as e:
+        raise BuildError(f"database error during build: {e}") from None
+    finally:
+        if not ok:
+            with contextlib.suppress(Exception):
+                con.close()
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return BuildResult(db_path, time.perf_counter() - t0, report)
+
+
+def _write_meta(con, raw_dir: Path, report: list[dict]) -> None:
+    con.execute(
+        "CREATE TABLE meta.load_report (source VARCHAR, title_zh VARCHAR, title_en VARCHAR, "
+        "file VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, "
+        "encoding VARCHAR, format VARCHAR, unknown_headers VARCHAR)"
+    )
+    for r in report:
+        con.execute(
+            "INSERT INTO meta.load_report VALUES ($source, $title_zh, $title_en, $file, $rows_read, "
+            "$rows_loaded, $rows_quarantined, $encoding, $format, $unknown_headers)",
+            r,
+        )
+    manifest = {}
+    mf = raw_dir / "manifest.json"
+    if mf.exists():
+        import json
+
+        manifest = json.loads(mf.read_text(encoding="utf-8"))
+    info = {
+        "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "etl_version": ETL_VERSION,
+        "raw_dir": str(raw_dir),
+        "as_of": manifest.get("as_of", ""),
+        "seed": str(manifest.get("seed", "")),
+        "scale": str(manifest.get("scale", "")),
+        "source_min_date": manifest.get("source_min_date", ""),
+        "source_max_date": manifest.get("source_max_date", ""),
+    }
+    con.execute("CREATE TABLE meta.build_info (key VARCHAR, value VARCHAR)")
+    for k, v in info.items():
+        con.execute("INSERT INTO meta.build_info VALUES ($k, $v)", {"k": k, "v": v})
