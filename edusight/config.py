@@ -94,3 +94,25 @@ def pseudo_key() -> bytes:
         f.write_text(secrets.token_hex(32))
         f.chmod(0o600)
     return f.read_text().strip().encode()
+
+
+def render_markdown() -> str:
+    """docs/configuration.md, rendered from SETTINGS (a test keeps the two in step)."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- Generated from edusight/config.py: `python -c 'from edusight import config; "
+        "print(config.render_markdown(), end=\"\")' > docs/configuration.md` -->",
+        "",
+        "Every setting is an environment variable with a default. Relative paths are relative to "
+        "the repository root. Secrets belong in the environment or in git-ignored files "
+        "(`.secrets/`), never in the repository.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for s in SETTINGS.values():
+        default = f"`{s.default}`" if s.default else "(empty)"
+        lines.append(f"| `{s.env}` | {default} | {s.doc} |")
+    lines.append("")
+    return "\n".join(lines)

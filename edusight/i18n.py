@@ -2,10 +2,10 @@
 
     from edusight.i18n import t
     st.subheader(t("gov.load.header"))
-    st.caption(t("gov.q.count", n=120, shown=100))
+    st.caption(t("gov.q.count", total=120, shown=100))
 
 Keys are flat, dotted strings. A key that is computed at run time (a dict of keys, a registry
-entry) is written as ``N_("key")`` where it is defined, so that ``tests/unit/test_i18n.py``
+entry) is wrapped in ``N_(…)`` where it is defined, so that ``tests/unit/test_i18n.py``
 finds it: the test greps ``t("…")`` and ``N_("…")`` in app.py, pages/ and edusight/.
 The language is ``st.session_state["lang"]`` (set by the sidebar or ``?lang=`` in the URL);
 outside a Streamlit run it is the default, Simplified Chinese.

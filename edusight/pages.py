@@ -53,6 +53,12 @@ def default_page() -> PageEntry:
     return next((p for p in PAGES if p.default), PAGES[0])
 
 
+def page_url(entry: PageEntry) -> str:
+    """The page's URL path relative to the app root: "" for the default page (Streamlit serves
+    it at "/" only; "/<url_path>" would say "page not found"), else ``url_path``."""
+    return "" if entry == default_page() else entry.url_path
+
+
 def by_group() -> dict[str, list[PageEntry]]:
     """Registered pages per group, in GROUPS order; empty groups left out."""
     out: dict[str, list[PageEntry]] = {}

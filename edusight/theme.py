@@ -147,9 +147,10 @@ _KIOSK_CSS = """
 
 _DARK_CSS = """
 [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"],
-[data-testid="stHeader"], [data-testid="stBottomBlockContainer"] {
+[data-testid="stBottomBlockContainer"] {
   background: %(bg)s !important; color: %(text)s;
 }
+[data-testid="stHeader"] { background: transparent !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarContent"] {
   background: %(panel)s !important; color: %(text)s;
 }
@@ -166,17 +167,17 @@ _DARK_CSS = """
 [data-testid="stSidebarNavLink"]:hover, [data-testid="stSidebarNavLink"][aria-current="page"] {
   background: %(grid)s !important;
 }
-[data-baseweb="select"] > div, [data-baseweb="input"] > div, [data-baseweb="input"] input,
+[data-testid="stSelectbox"] [role="group"], [data-testid="stSelectbox"] input,
+[data-testid="stMultiSelect"] [role="group"], [data-testid="stTextInput"] input,
 [data-testid="stDownloadButton"] button, [data-testid="stBaseButton-secondary"] {
   background: %(panel)s !important; color: %(text)s !important; border-color: %(grid)s !important;
 }
-[data-baseweb="select"] svg { fill: %(muted)s !important; }
-[data-baseweb="popover"] ul, [data-baseweb="popover"] li, [data-baseweb="menu"] {
+[data-testid="stSelectbox"] svg { color: %(muted)s !important; }
+[role="listbox"], [role="listbox"] [role="option"] {
   background: %(panel)s !important; color: %(text)s !important;
 }
-[data-baseweb="popover"] li:hover, [data-baseweb="popover"] li[aria-selected="true"] {
-  background: %(grid)s !important;
-}
+[role="listbox"] [role="option"]:hover, [role="listbox"] [role="option"][data-focused],
+[role="listbox"] [role="option"][aria-selected="true"] { background: %(grid)s !important; }
 [data-testid="stMetric"], [data-testid="stExpander"] details {
   background: %(panel)s; border-color: %(grid)s !important;
 }

@@ -145,7 +145,7 @@ def preference_controls(box: Any) -> None:
         st.radio(
             t("sidebar.theme"),
             list(theme.THEMES),
-            format_func=lambda k: t(theme.THEMES[k]),
+            format_func={k: t(v) for k, v in theme.THEMES.items()}.__getitem__,
             key=theme.STATE_KEY,
             horizontal=True,
         )
@@ -173,7 +173,7 @@ def view_controls(box: Any, shell: Shell) -> None:
         st.selectbox(
             t("sidebar.unit"),
             unit_options,
-            format_func=lambda u: t("sidebar.unit.all", n=len(names)) if u == ALL else names[u],
+            format_func={ALL: t("sidebar.unit.all", n=len(names)), **names}.__getitem__,
             key=queries.UNIT_FILTER_KEY,
         )
         st.caption(t("sidebar.link_hint"))
@@ -206,7 +206,7 @@ def freshness_text(build_info: dict[str, Any]) -> str:
 
 
 def freshness_line(build_info: dict[str, Any]) -> None:
-    st.caption("🕒 " + freshness_text(build_info))
+    st.caption(freshness_text(build_info))
 
 
 def database_unavailable(err: DatabaseUnavailable) -> NoReturn:
@@ -225,8 +225,29 @@ def database_unavailable(err: DatabaseUnavailable) -> NoReturn:
 # --- page helpers -----------------------------------------------------------------------------
 
 
+def _ensure_router() -> None:
+    """Re-run through app.py when Streamlit ran a page file on its own.
+
+    Streamlit (1.67) starts a process in legacy "pages/ folder" mode whenever a ``pages/``
+    directory exists, until some run calls ``st.navigation``. If the first request after a
+    restart is a deep link (``/data_governance``), it runs ``pages/data_governance.py`` alone:
+    no sidebar, no theme, no freshness line, no database check, and every later session of the
+    process does the same until someone opens "/". AppTest does it on every run after
+    ``switch_page``. Switching the legacy mode off and re-running routes the request through
+    app.py (the page keeps its URL).
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - internal module moved
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title_key: str, intro_key: str | None = None) -> None:
-    """The page title (and a one-line introduction)."""
+    """The page title (and a one-line introduction). Call it first on every page."""
+    _ensure_router()
     st.title(t(title_key))
     if intro_key:
         st.markdown(t(intro_key))

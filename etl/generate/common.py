@@ -138,10 +138,14 @@ def inject_dirt(
         # a G-type 学籍号 built from the same ID stays consistent: corrupt it too
         if col == "id_number" and "xueji" in df:
             xv = df["xueji"].to_numpy(dtype=object)
+            hit_x = 0
             for i in idx:
                 if xv[i].startswith("G") and vals[i]:
                     xv[i] = "G" + vals[i]
+                    hit_x += 1
             df["xueji"] = xv
+            if hit_x:
+                expected["xueji"] = expected.get("xueji", 0) + hit_x
     if unit_cols and dirt.unknown_unit:
         idx = take(dirt.unknown_unit)
         col = unit_cols[0]

@@ -62,6 +62,7 @@ NAME_SUFFIX = {
 }
 PRIVATE_SHARE = {"幼儿园": 0.55, "小学": 0.08, "初级中学": 0.15, "九年一贯制学校": 0.25,
                  "高级中学": 0.25, "完全中学": 0.2, "中等职业学校": 0.35, "特殊教育学校": 0.0}  # fmt: skip
+LEVEL = (62.0, 16.0, 6.0)  # assessment score: base + growth × time + pace × school effort
 LEVEL_GRADES = {"幼儿园": 3, "小学": 6, "初中": 3, "高中": 3, "中职": 3, "特教": 6}
 LEVEL_START_AGE = {"幼儿园": 3, "小学": 6, "初中": 12, "高中": 15, "中职": 15, "特教": 7}
 
@@ -441,7 +442,7 @@ def make_assessments(ctx: Context, schools: pd.DataFrame) -> pd.DataFrame:
         q = first[i]
         while q < nq:
             t = q / nq
-            level = 62 + 22 * t + 28 * s_eff[i]
+            level = LEVEL[0] + LEVEL[1] * t + LEVEL[2] * s_eff[i]
             scores = np.clip(level + dim_bias[i] + rng.normal(0, 5, len(dims)), 20, 100).round(1)
             y, qq = int(quarters[q][:4]), int(quarters[q][-1])
             day = dt.date(y, 3 * qq - 2, 1) + dt.timedelta(days=int(rng.integers(5, 85)))

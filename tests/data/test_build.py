@@ -1,0 +1,262 @@
+"""The build end to end on generated data: reconciliation, privacy, atomic swap, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections import Counter
+
+import duckdb
+import pytest
+
+from etl.engine import BuildError, build
+from etl.sources import BY_NAME, SOURCES
+
+TEST_KEY = b"edusight-data-test-key"  # same as tests/data/conftest.py
+
+ID_RE = r"[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]"
+
+
+def test_every_file_reconciles_read_equals_loaded_plus_quarantined(small):
+    assert small.report, "no load report"
+    for r in small.report:
+        assert r["rows_read"] == r["rows_loaded"] + r["rows_quarantined"], r
+    with small.con() as con:
+        rows = con.execute(
+            "SELECT source, file, rows_read, rows_loaded, rows_quarantined FROM meta.load_report"
+        ).fetchall()
+        for source, file, read, loaded, quarantined in rows:
+            staged = con.execute(f'SELECT count(*) FROM stg."{source}"').fetchone()[0]
+            raw = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE _status = 'quarantined') "
+                f'FROM raw."{source}" WHERE _file = $f',
+                {"f": file},
+            ).fetchone()
+            distinct_q = con.execute(
+                "SELECT count(DISTINCT line) FROM meta.quarantine WHERE source = $s AND file = $f",
+                {"s": source, "f": file},
+            ).fetchone()[0]
+            assert raw == (read, quarantined)
+            assert distinct_q == quarantined
+            if len([r for r in rows if r[0] == source]) == 1:
+                assert staged == loaded
+
+
+def test_rows_read_match_the_generated_files(small):
+    files = small.manifest["files"]
+    by_file = {r["file"]: r for r in small.report}
+    assert set(files) == set(by_file), "every generated file is loaded"
+    for name, info in files.items():
+        assert by_file[name]["rows_read"] == info["rows"], name
+
+
+def test_quarantine_holds_exactly_the_planted_dirt(small):
+    """Each rejected row is explained: planted dirt, or a child of a rejected parent row."""
+    with small.con() as con:
+        got = Counter()
+        for file, rule, n in con.execute(
+            "SELECT file, rule, count(DISTINCT line) FROM meta.quarantine GROUP BY ALL"
+        ).fetchall():
+            got[(file, rule)] = n
+        for name, info in small.manifest["files"].items():
+            for rule, n in info["expected_quarantine"].items():
+                assert got[(name, rule)] == n, f"{name}: {rule} expected {n}, got {got[(name, rule)]}"
+        unexpected = {
+            k: v
+            for k, v in got.items()
+            if k[1] not in small.manifest["files"][k[0]]["expected_quarantine"]
+            and k[1] != "foreign_key"
+        }
+        assert not unexpected, f"rules nobody planted: {unexpected}"
+        # foreign-key failures only reference parents that were themselves rejected
+        orphan = con.execute(
+            """
+            SELECT count(*) FROM raw.students s
+            WHERE s._status = 'quarantined' AND s.school_id NOT IN (SELECT school_id FROM stg.schools)
+              AND s.school_id NOT IN (
+                  SELECT school_id FROM raw.schools WHERE _status = 'quarantined')
+            """
+        ).fetchone()[0]
+        assert orphan == 0
+
+
+def test_quarantine_names_file_line_column_and_reason(small):
+    with small.con() as con:
+        rows = con.execute(
+            "SELECT file, line, column_name, rule, message FROM meta.quarantine"
+        ).fetchall()
+    assert rows
+    for file, line, column, rule, message in rows:
+        assert file and line and line > 1 and rule and message
+        assert column or rule == "field_count"
+    lines = {(f, ln) for f, ln, *_ in rows if f == "schools.csv"}
+    # the 合计 row is the last line of the file
+    last = len((small.raw / "schools.csv").read_text(encoding="utf-8-sig").rstrip("\n").split("\n"))
+    assert ("schools.csv", last) in lines
+
+
+def test_no_personal_data_in_clear_anywhere(small):
+    """No ID number, 学籍号 or name from the exports survives in any table of the database."""
+    names = set()
+    for f in ("students.csv", "teachers.csv"):
+        text = (small.raw / f).read_bytes()
+        enc = "gb18030" if f == "teachers.csv" else "utf-8"
+        for line in text.decode(enc).splitlines()[1:200]:
+            cells = [c.strip('"') for c in line.split(",")]
+            if len(cells) > 2 and len(cells[1]) >= 2 and cells[1] != "合计":
+                names.add(cells[1] if f == "students.csv" else cells[1])
+    assert len(names) > 50
+    with small.con() as con:
+        cols = con.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE data_type = 'VARCHAR' AND NOT internal"
+        ).fetchall()
+        assert len(cols) > 30
+        for schema, table, column in cols:
+            hit = con.execute(
+                f'SELECT count(*) FROM "{schema}"."{table}" '
+                f'WHERE regexp_matches("{column}", $re) OR "{column}" IN (SELECT unnest($names))',
+                {"re": ID_RE, "names": sorted(names)},
+            ).fetchone()[0]
+            assert hit == 0, f"personal data in clear in {schema}.{table}.{column}"
+
+
+def test_pseudonyms_are_keyed_and_stable(small):
+    """Same person → same pseudonym in every table; a different key gives different ones."""
+    with small.con() as con:
+        keys = {r[0] for r in con.execute("SELECT student_key FROM stg.students LIMIT 50").fetchall()}
+    assert all(re.fullmatch(r"[0-9a-f]{16}", k) for k in keys)
+    import hmac
+
+    line = (small.raw / "students.csv").read_text(encoding="utf-8").splitlines()[1]
+    xueji = line.split(",")[0].strip('"')
+    expected = hmac.new(TEST_KEY, xueji.encode(), hashlib.sha256).hexdigest()[:16]
+    with small.con() as con:
+        assert con.execute(
+            "SELECT count(*) FROM stg.students WHERE student_key = $k", {"k": expected}
+        ).fetchone()[0] == 1
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_failed_build_leaves_the_previous_database_serving(small, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(small.raw, raw)
+    db = tmp_path / "live.duckdb"
+    build(raw, db, key=TEST_KEY)
+    before = _digest(db)
+    reader = duckdb.connect(str(db), read_only=True)  # a dashboard reading meanwhile
+    n = reader.execute("SELECT count(*) FROM stg.schools").fetchone()[0]
+    # break one source: drop a required column from the teachers export
+    t = raw / "teachers.csv"
+    lines = t.read_bytes().decode("gb18030").splitlines()
+    header = lines[0].split(",")
+    idx = [i for i, h in enumerate(header) if "学校标识码" in h][0]
+    t.write_bytes(
+        "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != idx) for line in lines)
+        .encode("gb18030")
+    )
+    with pytest.raises(BuildError) as e:
+        build(raw, db, key=TEST_KEY)
+    assert "teachers.csv" in str(e.value) and "学校标识码" in str(e.value)
+    assert _digest(db) == before
+    assert reader.execute("SELECT count(*) FROM stg.schools").fetchone()[0] == n
+    reader.close()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM stg.schools").fetchone()[0] == n
+    leftovers = [p.name for p in tmp_path.iterdir() if "building" in p.name]
+    assert leftovers == []
+
+
+def test_missing_source_file_is_fatal(small, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(small.raw, raw)
+    (raw / "schools.csv").unlink()
+    with pytest.raises(BuildError, match="schools"):
+        build(raw, tmp_path / "x.duckdb", key=TEST_KEY)
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_two_builds_of_one_input_give_identical_marts(small, tmp_path):
+    other = build(small.raw, tmp_path / "again.duckdb", key=TEST_KEY).db_path
+    with small.con() as a, duckdb.connect(str(other), read_only=True) as b:
+        tables = [
+            r[0]
+            for r in a.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        assert len(tables) >= 5
+        for t in tables + []:
+            qa = a.execute(f'SELECT * FROM marts."{t}" ORDER BY ALL').fetchall()
+            qb = b.execute(f'SELECT * FROM marts."{t}" ORDER BY ALL').fetchall()
+            assert qa == qb, t
+        for s in SOURCES:
+            qa = a.execute(f'SELECT * FROM stg."{s.name}" ORDER BY ALL').fetchall()
+            qb = b.execute(f'SELECT * FROM stg."{s.name}" ORDER BY ALL').fetchall()
+            assert qa == qb, s.name
+
+
+def test_counts_per_level_are_within_two_percent_of_the_bulletin(small):
+    scale = small.manifest["scale"]
+    with small.con() as con:
+        got = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT level, sum(school_count), sum(student_count), sum(teacher_count) "
+                "FROM marts.unit_levels GROUP BY 1"
+            ).fetchall()
+        }
+        bulletin = con.execute(
+            "SELECT level, schools, students, full_time_teachers FROM ref.bulletin_2021"
+        ).fetchall()
+    for level, schools, students, teachers in bulletin:
+        s, p, t = got[level]
+        assert abs(p - students * scale) <= 0.02 * students * scale, (level, p)
+        assert abs(t - teachers * scale) <= 0.02 * teachers * scale + 1, (level, t)
+        assert abs(s - round(schools * scale)) <= max(1, 0.02 * schools * scale) + 1, (level, s)
+
+
+def test_school_points_lie_in_their_division(small):
+    from edusight.geo import division_of
+
+    with small.con() as con:
+        df = con.execute(
+            "SELECT s.lon, s.lat, coalesce(u.host_division_code, s.unit_code) AS division "
+            "FROM stg.schools s JOIN marts.units u USING (unit_code)"
+        ).df()
+    got = division_of(df.lon.to_numpy(), df.lat.to_numpy())
+    assert (got == df.division.to_numpy()).mean() == 1.0
+
+
+def test_unit_aliases_are_mapped_not_rejected(small):
+    """Exports write units as names and aliases; those rows load under the unit's code."""
+    import pandas as pd
+
+    raw = pd.read_csv(small.raw / "schools.csv", dtype=str, encoding="utf-8-sig")
+    named = raw[~raw["所属区县"].fillna("").str.fullmatch(r"5101\d\d|Z5101[A-Z]{2}") & (raw["学校标识码"] != "合计")]
+    assert len(named) >= 1, "the generator writes some units by name or alias"
+    with small.con() as con:
+        lookup = dict(con.execute("SELECT alias, unit_code FROM ref.unit_lookup").fetchall())
+        staged = dict(con.execute("SELECT school_id, unit_code FROM stg.schools").fetchall())
+    known = named[named["所属区县"].str.strip().isin(lookup)]
+    assert len(known) >= 1
+    for sid, unit in zip(known["学校标识码"].str.strip(), known["所属区县"].str.strip()):
+        if sid in staged:
+            assert staged[sid] == lookup[unit]
+
+
+def test_every_source_is_documented_in_the_contract():
+    from pathlib import Path
+
+    from etl.contract import render_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "data-contract.md"
+    assert doc.read_text(encoding="utf-8") == render_markdown(SOURCES), (
+        "docs/data-contract.md is stale: run `python -m etl contract`"
+    )
+    for s in SOURCES:
+        assert BY_NAME[s.name] is s

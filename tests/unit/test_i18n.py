@@ -1,0 +1,88 @@
+"""One catalogue, two languages, nothing missing, nothing left untranslated."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from edusight import i18n
+from edusight.i18n import LANGS, N_, catalogue, col, current_lang, t
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "edusight").rglob("*.py")]
+KEY_USE = re.compile(r"""\b(?:t|N_)\(\s*["']([A-Za-z0-9_.\-]+)["']""")
+# identical in both languages on purpose (names, codes, symbols)
+SAME_IN_BOTH: set[str] = set()
+
+
+def used_keys() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in CODE:
+        for key in KEY_USE.findall(path.read_text("utf-8")):
+            found.setdefault(key, []).append(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_both_languages_have_the_same_keys():
+    zh, en = set(catalogue("zh")), set(catalogue("en"))
+    assert zh - en == set(), "keys missing in en.json"
+    assert en - zh == set(), "keys missing in zh.json"
+
+
+def test_every_key_used_in_code_is_in_the_catalogue():
+    used = used_keys()
+    assert used, "found no t(...) calls: is the pattern still right?"
+    for lang in LANGS:
+        missing = {k: v for k, v in used.items() if k not in catalogue(lang)}
+        assert not missing, f"keys used in code but missing in {lang}.json: {missing}"
+
+
+def test_no_value_is_left_untranslated():
+    zh, en = catalogue("zh"), catalogue("en")
+    same = [
+        k for k in zh if zh[k] == en.get(k) and len(zh[k].strip()) > 3 and k not in SAME_IN_BOTH
+    ]
+    assert same == [], f"identical zh/en values (translate, or list in SAME_IN_BOTH): {same}"
+
+
+def test_english_has_no_chinese_and_values_are_not_empty():
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    for key, value in catalogue("en").items():
+        assert value.strip(), f"en: empty value for {key}"
+        assert not cjk.search(value), f"en: Chinese left in {key}: {value!r}"
+    for key, value in catalogue("zh").items():
+        assert value.strip(), f"zh: empty value for {key}"
+
+
+def fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_placeholders_match_between_languages():
+    zh, en = catalogue("zh"), catalogue("en")
+    for key in zh:
+        assert fields(zh[key]) == fields(en[key]), f"{key}: placeholders differ"
+
+
+def test_t_translates_formats_and_falls_back():
+    assert t("app.title", lang="zh") == "成都教育态势感知"
+    assert t("app.title", lang="en") == "Chengdu Education Situational Awareness"
+    assert t("sidebar.unit.all", lang="en", n=23) == "City-wide (23 units)"
+    assert t("no.such.key", lang="en") == "no.such.key"
+    assert N_("x.y") == "x.y"
+
+
+def test_outside_streamlit_the_language_is_chinese():
+    assert current_lang() == i18n.DEFAULT_LANG == "zh"
+    assert t("nav.group.data") == "数据与分析"
+    assert col("name") == "name_zh"
+    assert col("name", "en") == "name_en"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalogues_are_sorted_json(lang):
+    keys = list(catalogue(lang))
+    assert keys == sorted(keys), f"{lang}.json: keep keys sorted (merge-friendly)"

@@ -1,0 +1,127 @@
+"""Reading exports: encodings, XLSX, line numbers, header mapping and fatal problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from etl.contract import Column, Source
+from etl.reader import FatalSourceError, detect_encoding, read_file
+
+SRC = Source(
+    name="demo",
+    title_zh="演示",
+    title_en="Demo",
+    files=("demo*.csv",),
+    columns=(
+        Column("school_id", "学校标识码", header_aliases=("学校代码",)),
+        Column("name", "学校名称"),
+        Column("count", "班级数", type="int"),
+        Column("note", "备注", required=False),
+    ),
+)
+
+ROWS = "学校标识码,学校名称,班级数\n2151000001,锦江小学,12\n2151000002,青羊小学,18\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_every_accepted_encoding_reads_the_same(tmp_path, encoding):
+    p = tmp_path / "demo.csv"
+    p.write_bytes(ROWS.encode(encoding))
+    res = read_file(p, SRC)
+    assert res.table.column("name").to_pylist() == ["锦江小学", "青羊小学"]
+    assert res.table.column("school_id").to_pylist() == ["2151000001", "2151000002"]
+    assert res.table.column("_line").to_pylist() == [2, 3]
+    expected = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030"}
+    assert detect_encoding(p) == expected[encoding]
+
+
+def test_line_numbers_count_blank_lines_and_crlf(tmp_path):
+    p = tmp_path / "demo.csv"
+    text = "\r\n学校标识码,学校名称,班级数\r\n2151000001,a,1\r\n\r\n\r\n2151000002,b,2\r\n\r\n2151000003,c,3"
+    p.write_bytes(text.encode())
+    res = read_file(p, SRC)
+    assert res.table.column("_line").to_pylist() == [3, 6, 8]
+    assert res.table.column("school_id").to_pylist()[-1] == "2151000003"
+
+
+def test_values_are_normalized_fullwidth_spaces_and_empty(tmp_path):
+    p = tmp_path / "demo.csv"
+    p.write_text("学校标识码,学校名称,班级数,备注\n２１５１０００００１ , 锦江小学\u3000,１２,\n", encoding="utf-8")
+    t = read_file(p, SRC).table
+    assert t.column("school_id").to_pylist() == ["2151000001"]
+    assert t.column("name").to_pylist() == ["锦江小学"]
+    assert t.column("count").to_pylist() == ["12"]
+    assert t.column("note").to_pylist() == [None]
+
+
+def test_header_alias_and_unknown_headers(tmp_path):
+    p = tmp_path / "demo.csv"
+    p.write_text("学校代码,学校名称,班级数,负责人\n2151000001,a,1,x\n", encoding="utf-8")
+    res = read_file(p, SRC)
+    assert res.table.column("school_id").to_pylist() == ["2151000001"]
+    assert res.unknown_headers == ["负责人"]
+
+
+def test_missing_required_column_is_fatal_and_names_file_and_column(tmp_path):
+    p = tmp_path / "demo_2021.csv"
+    p.write_text("学校标识码,班级数\n2151000001,1\n", encoding="utf-8")
+    with pytest.raises(FatalSourceError) as e:
+        read_file(p, SRC)
+    assert "demo_2021.csv" in str(e.value) and "学校名称" in str(e.value)
+
+
+def test_empty_file_is_fatal(tmp_path):
+    p = tmp_path / "demo.csv"
+    p.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(FatalSourceError, match="empty"):
+        read_file(p, SRC)
+
+
+def test_rows_with_wrong_field_count_are_reported_with_their_line(tmp_path):
+    p = tmp_path / "demo.csv"
+    p.write_text("学校标识码,学校名称,班级数\n2151000001,a,1\n2151000002,b,2,extra,more\n2151000003,c,3\n")
+    res = read_file(p, SRC)
+    assert res.table.column("_line").to_pylist() == [2, 4]
+    assert [line for line, _ in res.bad_rows] == [3]
+
+
+def test_quoted_line_breaks_fall_back_to_exact_line_numbers(tmp_path):
+    p = tmp_path / "demo.csv"
+    p.write_text('学校标识码,学校名称,班级数\n2151000001,"锦江\n小学",1\n2151000002,b,2\n', encoding="utf-8")
+    res = read_file(p, SRC)
+    assert res.table.column("name").to_pylist() == ["锦江\n小学", "b"]
+    assert res.table.column("_line").to_pylist() == [2, 4]
+
+
+def test_xlsx_values_become_text_with_row_numbers(tmp_path):
+    p = tmp_path / "demo.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["学校标识码", "学校名称", "班级数", "备注"])
+    ws.append([2151000001, "锦江小学", 12.0, dt.date(2021, 9, 1)])
+    ws.append([None, None, None, None])
+    ws.append(["2151000002", "青羊小学", 18, None])
+    wb.save(p)
+    res = read_file(p, SRC)
+    assert res.format == "xlsx"
+    assert res.table.column("school_id").to_pylist() == ["2151000001", "2151000002"]
+    assert res.table.column("count").to_pylist() == ["12", "18"]
+    assert res.table.column("note").to_pylist() == ["2021-09-01", None]
+    assert res.table.column("_line").to_pylist() == [2, 4]
+
+
+def test_broken_xlsx_is_fatal(tmp_path):
+    p = tmp_path / "demo.xlsx"
+    p.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(FatalSourceError, match="demo.xlsx"):
+        read_file(p, SRC)
+
+
+def test_undecodable_bytes_are_fatal(tmp_path):
+    p = tmp_path / "demo.csv"
+    p.write_bytes("学校标识码,学校名称,班级数\n".encode() + b"\xff\xfe\xfd\x80\x81,\xff,1\n")
+    with pytest.raises(FatalSourceError, match="demo.csv"):
+        read_file(p, SRC)
