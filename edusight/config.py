@@ -54,6 +54,11 @@ SETTINGS: dict[str, Setting] = {
         "data/landing",
         "Where accepted live exam events land (Parquet batches).",
     ),
+    "audit_log": Setting(
+        "EDUSIGHT_AUDIT_LOG",
+        "data/audit/audit.jsonl",
+        "Append-only audit log (logins, failed logins, exports, explorer queries).",
+    ),
     "demo_scale": Setting(
         "EDUSIGHT_DEMO_SCALE", "1", "Scale of the generated demo data (1 = Chengdu 2021)."
     ),
@@ -102,7 +107,7 @@ def render_markdown() -> str:
         "# Configuration",
         "",
         "<!-- Generated from edusight/config.py: `python -c 'from edusight import config; "
-        "print(config.render_markdown(), end=\"\")' > docs/configuration.md` -->",
+        'print(config.render_markdown(), end="")\' > docs/configuration.md` -->',
         "",
         "Every setting is an environment variable with a default. Relative paths are relative to "
         "the repository root. Secrets belong in the environment or in git-ignored files "

@@ -1,4 +1,6 @@
-"""Every UI string goes through one catalogue: ``edusight/locales/{zh,en}.json``.
+"""Every UI string goes through one catalogue: ``edusight/locales/{zh,en}.json``, plus one
+file per page or domain in ``edusight/locales/{zh,en}/<name>.json`` (merged; a key defined twice
+is an error), so that pages can be added without editing a shared file.
 
     from edusight.i18n import t
     st.subheader(t("gov.load.header"))
@@ -30,7 +32,15 @@ log = logging.getLogger(__name__)
 def catalogue(lang: str) -> dict[str, str]:
     """The key → text mapping of one language."""
     with open(LOCALES_DIR / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+        out: dict[str, str] = json.load(f)
+    for part in sorted((LOCALES_DIR / lang).glob("*.json")):
+        with open(part, encoding="utf-8") as f:
+            extra = json.load(f)
+        dup = sorted(set(extra) & set(out))
+        if dup:
+            raise ValueError(f"{part}: keys already defined elsewhere: {', '.join(dup[:5])}")
+        out.update(extra)
+    return out
 
 
 def N_(key: str) -> str:  # noqa: N802 (gettext convention)

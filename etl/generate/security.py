@@ -164,8 +164,9 @@ def _lifecycle(ctx: Context, df: pd.DataFrame, rng) -> pd.DataFrame:
         t = first_test[i]
         interval = levels.get(level[i])
         if pd.isna(interval):  # tested once, maybe again after 2–3 years
-            while t + 800 * DAY <= as_of and rng.random() < 0.4:
-                t = t + int(rng.integers(700, 1100)) * DAY
+            nxt = t + int(rng.integers(700, 1100)) * DAY
+            while nxt <= as_of and rng.random() < 0.4:
+                t, nxt = nxt, nxt + int(rng.integers(700, 1100)) * DAY
         else:
             step = int(round(float(interval) * 30.4))
             cutoff = as_of - (step + int(rng.integers(15, 200))) * DAY if slip[i] else as_of

@@ -84,5 +84,19 @@ def test_outside_streamlit_the_language_is_chinese():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_catalogues_are_sorted_json(lang):
-    keys = list(catalogue(lang))
-    assert keys == sorted(keys), f"{lang}.json: keep keys sorted (merge-friendly)"
+    import json
+
+    from edusight.i18n import LOCALES_DIR
+
+    for f in [LOCALES_DIR / f"{lang}.json", *sorted((LOCALES_DIR / lang).glob("*.json"))]:
+        keys = list(json.loads(f.read_text(encoding="utf-8")))
+        assert keys == sorted(keys), f"{f.name}: keep keys sorted (merge-friendly)"
+
+
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_catalogue_parts_exist_in_both_languages(lang):
+    from edusight.i18n import LOCALES_DIR
+
+    mine = {p.name for p in (LOCALES_DIR / lang).glob("*.json")}
+    other = {p.name for p in (LOCALES_DIR / ("en" if lang == "zh" else "zh")).glob("*.json")}
+    assert mine == other
