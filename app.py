@@ -1,12 +1,13 @@
 """EduSight (成都教育态势感知): the entry point. Run with `make run`.
 
 Every run: view state from the URL → theme → navigation from the page registry
-(edusight/pages.py) → sidebar controls → database check → freshness line → the page.
+(edusight/pages.py) → access gate (edusight/auth.py) → sidebar controls → database check →
+freshness line → the page.
 """
 
 import streamlit as st
 
-from edusight import theme, ui
+from edusight import auth, theme, ui
 from edusight.i18n import t
 from edusight.queries import DatabaseUnavailable
 
@@ -18,7 +19,8 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if ui.is_kiosk() else "expanded",
 )
 theme.apply(theme.current_theme(), kiosk=ui.is_kiosk())
-page = st.navigation(ui.navigation())
+page = st.navigation(ui.navigation(), position=auth.nav_position())
+auth.gate()  # demo banner; or the sign-in / refusal page, then st.stop(): no data before it
 
 view_box, pref_box = ui.sidebar_boxes()
 ui.preference_controls(pref_box)

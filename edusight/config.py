@@ -59,6 +59,33 @@ SETTINGS: dict[str, Setting] = {
         "data/audit/audit.jsonl",
         "Append-only audit log (logins, failed logins, exports, explorer queries).",
     ),
+    "users_file": Setting(
+        "EDUSIGHT_USERS_FILE",
+        ".secrets/users.toml",
+        "Local accounts (role, unit, salted bcrypt hash), managed with `python -m edusight.auth`. "
+        "Once this file exists (or SSO is configured in `.streamlit/secrets.toml` [auth]), "
+        "everyone must sign in; without it the app runs in demo mode on 127.0.0.1 only.",
+    ),
+    "session_minutes": Setting(
+        "EDUSIGHT_SESSION_MINUTES",
+        "60",
+        "Minutes without activity after which a signed-in session expires.",
+    ),
+    "login_state": Setting(
+        "EDUSIGHT_LOGIN_STATE",
+        "data/audit/login_state.json",
+        "Failed sign-in counters per account, behind the exponential back-off.",
+    ),
+    "explorer_timeout_s": Setting(
+        "EDUSIGHT_EXPLORER_TIMEOUT_S",
+        "10",
+        "Seconds an SQL explorer query may run before it is interrupted.",
+    ),
+    "explorer_row_limit": Setting(
+        "EDUSIGHT_EXPLORER_ROW_LIMIT",
+        "5000",
+        "Most rows an SQL explorer query returns (and exports).",
+    ),
     "demo_scale": Setting(
         "EDUSIGHT_DEMO_SCALE", "1", "Scale of the generated demo data (1 = Chengdu 2021)."
     ),

@@ -30,6 +30,7 @@ class PageEntry:
     url_path: str  # URL of the page: http://host/<url_path>
     icon: str  # an emoji
     default: bool = False  # the page served at "/" (at most one; else the first entry)
+    roles: tuple[str, ...] = ()  # roles that may open it (edusight.auth.ROLES); empty: every role
 
     @property
     def name(self) -> str:
@@ -44,6 +45,37 @@ PAGES: list[PageEntry] = [
         group="data",
         url_path="data_governance",
         icon="🗂️",
+    ),
+    PageEntry(
+        path="pages/explorer.py",
+        title_key=N_("page.explorer.title"),
+        group="data",
+        url_path="explorer",
+        icon="🔎",
+        roles=("leadership", "admin", "analyst"),
+    ),
+    PageEntry(
+        path="pages/audit_log.py",
+        title_key=N_("page.audit_log.title"),
+        group="data",
+        url_path="audit_log",
+        icon="📜",
+        roles=("admin",),
+    ),
+    PageEntry(
+        path="pages/coverage.py",
+        title_key=N_("page.coverage.title"),
+        group="topics",
+        url_path="coverage",
+        icon="🏫",
+        default=False,
+    ),
+    PageEntry(
+        path="pages/school_profile.py",
+        title_key=N_("page.school_profile.title"),
+        group="data",
+        url_path="school_profile",
+        icon="📇",
     ),
 ]
 

@@ -175,8 +175,16 @@ def unit_names(lang: str) -> dict[str, str]:
 
 
 def permitted_units() -> tuple[str, ...]:
-    """The units the signed-in viewer may see. Access control goes here, and only here."""
-    return all_units()
+    """The units the signed-in viewer may see. Access control goes here, and only here.
+
+    ``edusight.auth.permitted`` reads the viewer's role and unit from the signed session:
+    leadership, admin, exam command and analysts see every unit, a unit official (or any
+    account tied to a unit) that unit only, nobody signed in nothing. Outside a Streamlit run
+    (ETL, CLI, tests of this module) every unit.
+    """
+    from edusight import auth
+
+    return auth.permitted(all_units())
 
 
 def viewer_scope() -> tuple[str, ...]:

@@ -100,10 +100,22 @@ def sync_query_params() -> None:
 
 
 def navigation() -> dict[str, list[st.Page]]:
-    """``st.navigation`` input from the registry: translated group labels → st.Page objects."""
+    """``st.navigation`` input from the registry: translated group labels → st.Page objects.
+
+    The menu lists the pages the viewer's role may open (``edusight.auth.page_allowed``). A page
+    it may not open keeps its URL but is hidden and replaced by a "no access" message, so a
+    direct link never runs the page's code. Before sign-in (menu hidden) every page is listed.
+    """
+    from edusight import auth  # auth imports ui lazily
+
+    viewer = auth.current_viewer()
+    allowed = [e for e in pages.PAGES if viewer is None or auth.page_allowed(e, viewer)]
     default = pages.default_page()
-    return {
-        t(pages.GROUPS[group]): [
+    if allowed and default not in allowed:
+        default = allowed[0]
+    out: dict[str, list[st.Page]] = {}
+    for group, entries in pages.by_group().items():
+        out[t(pages.GROUPS[group])] = [
             st.Page(
                 e.path,
                 title=t(e.title_key),
@@ -111,10 +123,17 @@ def navigation() -> dict[str, list[st.Page]]:
                 url_path=e.url_path,
                 default=e is default,
             )
+            if e in allowed
+            else st.Page(
+                auth.no_access_page(e.title_key),
+                title=t(e.title_key),
+                icon=e.icon,
+                url_path=e.url_path,
+                visibility="hidden",
+            )
             for e in entries
         ]
-        for group, entries in pages.by_group().items()
-    }
+    return out
 
 
 def load_shell() -> Shell:
@@ -157,10 +176,11 @@ def view_controls(box: Any, shell: Shell) -> None:
     name_col = i18n.col("name")
     in_scope = shell.units[shell.units["is_in_scope"]]
     names = dict(zip(in_scope["unit_code"], in_scope[name_col], strict=True))
-    unit_options = [ALL, *names]
+    # one permitted unit (a unit official): that unit only, no misleading "city-wide" choice
+    unit_options = list(names) if len(names) == 1 else [ALL, *names]
     if ss.get(queries.UNIT_FILTER_KEY) not in unit_options:
         from_url = ss.pop(_URL_UNIT, None)
-        ss[queries.UNIT_FILTER_KEY] = from_url if from_url in unit_options else ALL
+        ss[queries.UNIT_FILTER_KEY] = from_url if from_url in unit_options else unit_options[0]
     period_options = list(reversed(shell.periods))
     if period_options and ss.get("period") not in period_options:
         from_url = ss.pop(_URL_PERIOD, None)

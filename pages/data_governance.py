@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from edusight import queries, theme, ui
+from edusight import privacy, queries, theme, ui
 from edusight.figures import governance as figures
 from edusight.i18n import N_, col, current_lang, t
 
@@ -26,7 +26,10 @@ for box, row in zip(st.columns(len(bases)), bases.itertuples(), strict=True):
     box.caption(t("gov.base.latest", date=str(latest)[:10], n=row.unit_count))
 with st.expander(t("gov.base.by_unit")):
     st.dataframe(
-        queries.run("meta_base_db_counts_by_unit", scope),
+        # person counts 1-4 shown as "<5" (edusight/privacy.py)
+        privacy.suppressed_text(
+            queries.run("meta_base_db_counts_by_unit", scope), ["students_count", "teachers_count"]
+        ),
         hide_index=True,
         column_order=[
             col("name"),
@@ -38,8 +41,8 @@ with st.expander(t("gov.base.by_unit")):
         ],
         column_config={
             col("name"): t("col.unit"),
-            "students_count": st.column_config.NumberColumn(t("base.students"), format="localized"),
-            "teachers_count": st.column_config.NumberColumn(t("base.teachers"), format="localized"),
+            "students_count": st.column_config.TextColumn(t("base.students"), alignment="right"),
+            "teachers_count": st.column_config.TextColumn(t("base.teachers"), alignment="right"),
             "schools_count": st.column_config.NumberColumn(t("base.schools"), format="localized"),
             "equipment_count": st.column_config.NumberColumn(
                 t("base.equipment"), format="localized"

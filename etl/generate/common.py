@@ -23,6 +23,12 @@ import pyarrow.csv as pacsv
 from etl import standards
 from etl.contract import Source
 
+UNKNOWN_UNITS = (
+    "成都市教育局直属", "未知区县", "天府区", "东部区教育局", "高新西区", "锦江新区", "成华县",
+    "青羊新城", "双流新区", "温江县", "新都县教育局", "龙泉区", "简州新城", "天府新区管委会教育处",
+    "高新南区社会事业局", "金牛县", "武候区", "郫县教育局(旧)", "大邑新区", "崇庆县",
+)  # fmt: skip
+
 FULLWIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 
 
@@ -150,8 +156,11 @@ def inject_dirt(
         idx = take(dirt.unknown_unit)
         col = unit_cols[0]
         vals = df[col].to_numpy(dtype=object)
-        bogus = np.array(["成都市教育局直属", "未知区县", "天府区", "东部区教育局", "高新西区"])
-        vals[idx] = bogus[rng.integers(0, len(bogus), len(idx))]
+        # names nobody can map; distinct per row so they cannot create duplicate keys by chance
+        bogus = np.array(UNKNOWN_UNITS, dtype=object)
+        picks = rng.permutation(len(bogus))[: len(idx)]
+        names = [bogus[p] for p in picks] + [f"未知区县{k}" for k in range(len(idx) - len(picks))]
+        vals[idx] = np.array(names, dtype=object)
         df[col] = vals
         expected["unknown_unit"] = expected.get("unknown_unit", 0) + len(idx)
     # fixable dirt on other rows

@@ -298,20 +298,8 @@ def make_routes(ctx: Context, sites: pd.DataFrame, plans: pd.DataFrame, sessions
             end = day + pd.Timedelta(ses.end_time + ":00")
             arrive = start - pd.Timedelta(minutes=5 * int(rng.integers(9, 15)))
             depart = end + pd.Timedelta(minutes=5 * int(rng.integers(4, 9)))
-            rows.append(
-                (
-                    s.exam,
-                    ses.session_code,
-                    "送卷",
-                    origin.room_code,
-                    s.site_code,
-                    plate,
-                    arrive - pd.Timedelta(minutes=travel),
-                    arrive,
-                    out_line,
-                    stop,
-                )
-            )
+            rows.append((s.exam, ses.session_code, "送卷", origin.room_code, s.site_code, plate,
+                         arrive - pd.Timedelta(minutes=travel), arrive, out_line, stop))  # fmt: skip
             rows.append((s.exam, ses.session_code, "回收", origin.room_code, s.site_code, plate,
                          depart, depart + pd.Timedelta(minutes=travel), back_line, stop + 5))  # fmt: skip
     df = pd.DataFrame(rows, columns=["exam", "session_code", "leg", "secure_room_code", "site_code",

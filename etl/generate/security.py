@@ -182,10 +182,10 @@ def _lifecycle(ctx: Context, df: pd.DataFrame, rng) -> pd.DataFrame:
     score = 82 + 12 * pace + rng.normal(0, 7, n)
     result = np.where(score >= 88, "符合", np.where(score >= 72, "基本符合", "不符合"))
     interval = pd.Series(level).map(levels).to_numpy(dtype=float)
-    due = pd.Series(pd.to_datetime(last))
-    months = pd.Series(interval)
-    due = pd.Series([d + pd.DateOffset(months=int(m)) if pd.notna(d) and pd.notna(m) else pd.NaT
-                     for d, m in zip(due, months)], dtype="datetime64[ns]")  # fmt: skip
+    due = [
+        pd.Timestamp(d) + pd.DateOffset(months=int(m)) if tested[i] and m == m else pd.NaT
+        for i, (d, m) in enumerate(zip(last, interval))
+    ]
     recent = (as_of - filed) < 45 * DAY
     stage = np.where(~has_filing, np.where((level == 1) & (rng.random(n) < 0.5), "建设整改", "定级"),
              np.where(~tested, np.where(recent, "备案", "建设整改"),
@@ -206,7 +206,7 @@ def _lifecycle(ctx: Context, df: pd.DataFrame, rng) -> pd.DataFrame:
     df["filing_number"] = np.where(has_filing, number, None)
     df["last_test_on"] = pd.to_datetime(last)
     df["test_result"] = np.where(tested, result, None)
-    df["next_test_due"] = due.to_numpy()
+    df["next_test_due"] = pd.to_datetime(pd.Series(due, dtype="datetime64[ns]"))
     return df.sort_values("system_id").reset_index(drop=True)
 
 

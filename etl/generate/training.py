@@ -114,17 +114,17 @@ def _group_rank(group: np.ndarray) -> np.ndarray:
 
 
 def _spread_apart(tid: np.ndarray, slot: np.ndarray) -> np.ndarray:
-    """Move a teacher's repeated day (or week) to the next free one, until none repeats."""
-    slot = slot.copy()
-    for _ in range(60):
-        order = np.lexsort((slot, tid))
-        t_s, s_s = tid[order], slot[order]
-        dup = np.r_[False, (t_s[1:] == t_s[:-1]) & (s_s[1:] <= s_s[:-1])]
-        if not dup.any():
-            break
-        s_s[dup] = s_s[np.flatnonzero(dup) - 1] + 1
-        slot[order] = s_s
-    return slot
+    """Per teacher, make integer slots (days, weeks) distinct, moving repeats to the next free
+    slot: new[i] = max(old[i], new[i-1] + 1) within a teacher, as one cumulative maximum."""
+    order = np.lexsort((slot, tid))
+    t, v = tid[order], slot[order].astype(np.int64)
+    r = _group_rank(t)
+    g = np.cumsum(np.r_[True, t[1:] != t[:-1]]) if len(t) else t
+    big = int(v.max() - v.min() + len(v) + 1) if len(v) else 1
+    new = np.maximum.accumulate(v - r + g * big) - g * big + r
+    out = np.empty_like(v)
+    out[order] = new
+    return out
 
 
 def free_days(days: np.ndarray) -> np.ndarray:
@@ -327,7 +327,7 @@ def make_online(ctx, teachers, target, start, planted, rules, tpoints) -> pd.Dat
     goal = np.where(~np.isnat(target), _f(rules, "min_online_hours") + rng.exponential(1.5, n), 0)
     ao = planted["all_online_teachers"]
     goal[ao] = _f(rules, "flag_all_online_min_hours") + 2 + rng.exponential(8, len(ao))
-    tid, hours = _cut_by_hours(rng, goal, [1.0, 1.5, 2.0, 2.5, 3.0], [6, 10, 24, 25, 35])
+    tid, hours = _cut_by_hours(rng, goal, [1.0, 1.5, 2.0, 2.5, 3.0], [4, 8, 20, 28, 40])
     m = len(tid)
     k = _group_rank(tid)
     per = np.bincount(tid, minlength=n)[tid]
@@ -373,7 +373,7 @@ def make_practice(ctx, teachers, target, start, planted, rules, tpoints) -> pd.D
     goal = np.where(~np.isnat(target), _f(rules, "min_practice_hours") + rng.exponential(1.0, n), 0)
     goal[planted["all_online_teachers"]] = 0.0
     tid, hours = _cut_by_hours(
-        rng, goal, [2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0], [6, 4, 14, 8, 24, 8, 10, 26]
+        rng, goal, [2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0], [4, 3, 12, 7, 24, 8, 12, 30]
     )
     m = len(tid)
     k = _group_rank(tid)
@@ -406,7 +406,7 @@ def make_practice(ctx, teachers, target, start, planted, rules, tpoints) -> pd.D
     })  # fmt: skip
 
 
-def plant_sessions(ctx, sess: pd.DataFrame, planted: dict) -> pd.DataFrame:
+def plant_sessions(ctx, sess: pd.DataFrame, planted: dict, rules: dict) -> pd.DataFrame:
     """Night logging, speed plug-ins, unattended video and scripted groups (online sessions)."""
     rng = ctx.rng("training:plant")
     n = len(sess)
@@ -418,7 +418,15 @@ def plant_sessions(ctx, sess: pd.DataFrame, planted: dict) -> pd.DataFrame:
     hours = sess.hours.to_numpy()
     day = start.astype("datetime64[D]")
     # night: ~3/4 of such a teacher's online sessions start between 00:00 and 05:00
-    night = on & np.isin(tid, planted["night_teachers"]) & (rng.random(n) < 0.75)
+    night_t = on & np.isin(tid, planted["night_teachers"])
+    night = night_t & (rng.random(n) < 0.75)
+    # …all of them where chance left fewer night hours than the flag needs
+    at_night = np.bincount(tid[night], hours[night], minlength=tid.max() + 1)
+    total = np.bincount(tid[night_t], hours[night_t], minlength=tid.max() + 1)
+    short = (at_night < _f(rules, "flag_night_min_hours")) | (
+        at_night < _f(rules, "flag_night_min_share") * total
+    )
+    night |= night_t & short[tid]
     secs = np.round(rng.uniform(0.2, 4.6, night.sum()) * 3600).astype(np.int64)
     start[night] = day[night] + DAY + secs * SEC
     # speed plug-in: credited hours arrive in a fraction of the time
@@ -607,27 +615,31 @@ def integrity_flags(sessions: pd.DataFrame, school_of: pd.Series, rules: dict) -
         (night_h >= _f(rules, "flag_night_min_hours"))
         & (night_h >= _f(rules, "flag_night_min_share") * on_h)
     ]
-    typ = sessions.session_type.astype(str).to_numpy()
-    hours = pd.DataFrame({"teacher": sessions.teacher.to_numpy(), "on": np.where(typ == "网络研修", sessions.credited_hours, 0.0),
-                          "pr": np.where(typ == "校本实践", sessions.credited_hours, 0.0)})  # fmt: skip
+    is_on = (sessions.session_type == "网络研修").to_numpy()
+    hrs = sessions.credited_hours.to_numpy()
+    hours = pd.DataFrame({"teacher": sessions.teacher.to_numpy(),
+                          "on": np.where(is_on, hrs, 0.0), "pr": np.where(is_on, 0.0, hrs)})  # fmt: skip
     hours = hours.groupby("teacher").sum()
     ao = hours[(hours.on >= _f(rules, "flag_all_online_min_hours")) & (hours.pr == 0)]
-    pat = pd.DataFrame({"teacher": on.teacher.to_numpy(),
-                        "school": school_of.reindex(on.teacher).to_numpy(),
-                        "start": on.start_time.to_numpy(), "end": on.end_time.to_numpy()})  # fmt: skip
-    keys = ["school", "start", "end"]
-    shared = pat.groupby(keys).teacher.transform("nunique")
-    hit = pat[(shared >= _f(rules, "flag_identical_min_teachers")).to_numpy()]
-    per_teacher = hit.groupby("teacher").size()
+    # identical patterns: (school, start, end) shared by several teachers of the school
+    school = pd.factorize(school_of.reindex(on.teacher).to_numpy())[0]
+    start = on.start_time.to_numpy().astype("datetime64[s]").astype(np.int64)
+    end = on.end_time.to_numpy().astype("datetime64[s]").astype(np.int64)
+    order = np.lexsort((end, start, school))
+    same = (np.diff(school[order]) == 0) & (np.diff(start[order]) == 0) & (np.diff(end[order]) == 0)
+    run = np.cumsum(np.r_[True, ~same])
+    size = np.bincount(run)[run]  # rows sharing the pattern (a teacher has one session a start)
+    shared = np.zeros(len(on), dtype=bool)
+    shared[order] = size >= _f(rules, "flag_identical_min_teachers")
+    per_teacher = pd.Series(on.teacher.to_numpy()[shared]).value_counts()
+    ident = per_teacher[per_teacher >= _f(rules, "flag_identical_min_sessions")].index
     return {
         "credited_faster_sessions": set(fast.record_id),
         "credited_faster_teachers": set(fast.teacher),
         "unattended_video_sessions": set(ua.record_id),
         "night_teachers": set(night.index),
         "all_online_teachers": set(ao.index),
-        "identical_teachers": set(
-            per_teacher[per_teacher >= _f(rules, "flag_identical_min_sessions")].index
-        ),
+        "identical_teachers": set(ident),
     }
 
 
@@ -806,7 +818,7 @@ def build(ctx: Context, rules: dict | None = None, points: pd.DataFrame | None =
     tpoints = teacher_points(ctx, teachers, plans, points)
     online = make_online(ctx, teachers, target, start, planted, rules, tpoints)
     practice = make_practice(ctx, teachers, target, start, planted, rules, tpoints)
-    sess = plant_sessions(ctx, pd.concat([online, practice], ignore_index=True), planted)
+    sess = plant_sessions(ctx, pd.concat([online, practice], ignore_index=True), planted, rules)
     sess = finish_sessions(ctx, sess)
     assess = make_assessments(ctx, teachers, target, start, tpoints, plans, points)
     return {"teachers": teachers, "plans": plans, "sessions": sess, "assessments": assess,
