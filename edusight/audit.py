@@ -146,4 +146,4 @@ def filter_frame(
         out = out[out["user"] == user]
     if text:
         out = out[out["details"].str.contains(text, case=False, regex=False)]
-    return out.sort_values("time", ascending=False, kind="stable")
+    return out.iloc[::-1].sort_values("time", ascending=False, kind="stable")  # ties: newest first

@@ -90,6 +90,7 @@ MAX_TRACKED = 5000  # entries kept in the login state file
 VIEWER_KEY = "_es_viewer"  # st.session_state: the signed Viewer
 NOTICE_KEY = "_es_auth_notice"  # st.session_state: a message for the sign-in page
 SESSION_FAILURES_KEY = "_es_login_failures"  # st.session_state: this session's failures
+LOGIN_OUTCOME_KEY = "_es_login_outcome"  # st.session_state: (status, wait) of a failed attempt
 
 _SIGNING_KEY = secrets.token_bytes(32)  # per process: a restart signs everyone out
 # a real bcrypt hash of a random password: unknown names cost as much time as known ones
@@ -714,6 +715,24 @@ _NOTICES = {
 }
 
 
+def _submit() -> None:
+    """The sign-in form's callback: it runs before the script, so a successful sign-in shows the
+    page in the same run, and the password leaves session state at once."""
+    import streamlit as st
+
+    ss = st.session_state
+    name, password = str(ss.get("login_user") or ""), str(ss.get("login_password") or "")
+    ss["login_password"] = ""
+    try:
+        result = authenticate(name, password, ss)
+    except AuthError:
+        result = LoginResult("bad")
+    if result.status == "ok" and result.account is not None:
+        sign_in(result.account, "password")
+    else:
+        ss[LOGIN_OUTCOME_KEY] = (result.status, result.wait_s)
+
+
 def _login_page() -> None:
     import streamlit as st
 
@@ -726,33 +745,31 @@ def _login_page() -> None:
         if notice in _NOTICES:
             st.info(t(_NOTICES[notice]))
         try:
-            accounts = accounts_cached()
+            has_accounts = bool(accounts_cached())
         except AuthError as e:
             st.error(t("access.login.bad_file"))
             st.code(str(e), language=None)
             return
         with st.form("login_form", clear_on_submit=True):
-            name = st.text_input(t("access.login.user"), key="login_user", autocomplete="username")
-            password = st.text_input(
+            st.text_input(t("access.login.user"), key="login_user", autocomplete="username")
+            st.text_input(
                 t("access.login.password"),
                 type="password",
                 key="login_password",
                 autocomplete="current-password",
             )
-            submitted = st.form_submit_button(
-                t("access.login.submit"), type="primary", key="login_submit"
+            st.form_submit_button(
+                t("access.login.submit"), type="primary", key="login_submit", on_click=_submit
             )
-        if submitted:
-            result = authenticate(name, password, st.session_state, accounts=accounts)
-            if result.status == "ok" and result.account is not None:
-                sign_in(result.account, "password")
-                st.rerun()
-            elif result.status == "locked":
-                st.error(t("access.login.locked", seconds=int(result.wait_s + 0.999)))
+        outcome = st.session_state.pop(LOGIN_OUTCOME_KEY, None)
+        if outcome is not None:
+            status, wait = outcome
+            if status == "locked":
+                st.error(t("access.login.locked", seconds=int(wait + 0.999)))
             else:
                 st.error(t("access.login.failed"))
-                if result.wait_s > 0:
-                    st.caption(t("access.login.wait", seconds=int(result.wait_s + 0.999)))
+                if wait > 0:
+                    st.caption(t("access.login.wait", seconds=int(wait + 0.999)))
         provider = sso_configured()
         if provider is not None:
             st.divider()
@@ -765,7 +782,7 @@ def _login_page() -> None:
                     on_click=st.login,
                     args=(None if provider == "default" else provider,),
                 )
-        if not accounts and provider is None:
+        if not has_accounts and provider is None:
             st.warning(t("access.login.no_accounts"))
             st.code("python -m edusight.auth add-user admin --role admin", language="bash")
         st.caption(t("access.login.note", minutes=int(session_seconds() // 60)))

@@ -52,7 +52,62 @@ SETTINGS: dict[str, Setting] = {
     "landing_dir": Setting(
         "EDUSIGHT_LANDING",
         "data/landing",
-        "Where accepted live exam events land (Parquet batches).",
+        "Where accepted live exam events land (Parquet batches), with the drop folder "
+        "`inbox/`, the `rejected/` audit log and the simulation clock (docs/exam-feed.md).",
+    ),
+    "feed_host": Setting(
+        "EDUSIGHT_FEED_HOST",
+        "127.0.0.1",
+        "Address `python -m etl feed serve` listens on (this machine only by default).",
+    ),
+    "feed_port": Setting("EDUSIGHT_FEED_PORT", "8765", "Port of the exam feed endpoint."),
+    "feed_secret": Setting(
+        "EDUSIGHT_FEED_SECRET",
+        "",
+        "Secret the per-site feed tokens are derived from (overrides the file). Changing it "
+        "revokes every token.",
+    ),
+    "feed_secret_file": Setting(
+        "EDUSIGHT_FEED_SECRET_FILE",
+        ".secrets/feed.key",
+        "File holding the feed secret; created with a random secret on first use.",
+    ),
+    "feed_max_body_bytes": Setting(
+        "EDUSIGHT_FEED_MAX_BODY_BYTES",
+        "1048576",
+        "Largest request body the feed endpoint reads (413 beyond).",
+    ),
+    "feed_max_events": Setting(
+        "EDUSIGHT_FEED_MAX_EVENTS", "2000", "Most events in one request (413 beyond)."
+    ),
+    "feed_max_file_bytes": Setting(
+        "EDUSIGHT_FEED_MAX_FILE_BYTES",
+        "67108864",
+        "Largest drop-folder batch file (larger files go to `inbox/failed/`).",
+    ),
+    "feed_compact_files": Setting(
+        "EDUSIGHT_FEED_COMPACT_FILES",
+        "32",
+        "The feed server merges landing files once this many small ones have accumulated.",
+    ),
+    "exam_refresh_s": Setting(
+        "EDUSIGHT_EXAM_REFRESH_S", "5", "Seconds between refreshes of the exam command screen."
+    ),
+    "exam_site_silent_s": Setting(
+        "EDUSIGHT_EXAM_SITE_SILENT_S",
+        "120",
+        "A site that has sent nothing for this many seconds shows as 数据中断 (data interrupted).",
+    ),
+    "exam_feed_silent_s": Setting(
+        "EDUSIGHT_EXAM_FEED_SILENT_S",
+        "60",
+        "When no event at all has arrived for this many seconds, the exam screen shows a red "
+        "feed-stopped banner.",
+    ),
+    "exam_device_silent_s": Setting(
+        "EDUSIGHT_EXAM_DEVICE_SILENT_S",
+        "180",
+        "A device without a heartbeat for this many seconds counts as offline.",
     ),
     "audit_log": Setting(
         "EDUSIGHT_AUDIT_LOG",

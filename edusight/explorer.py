@@ -31,6 +31,7 @@ database catalogue and are quoted; the viewer's units are bound as ``$scope``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -449,13 +450,18 @@ def run(
             select = copy_sql(tb, scope)
             params = {"scope": list(scope.units)} if "$scope" in select else None
             copies[tb.name] = src.sql(select, params=params).to_arrow_table()
-    sandbox = _sandbox(copies)
-    cur = sandbox.cursor()
-    timer = threading.Timer(timeout, cur.interrupt)
+    sandbox = _sandbox(copies)  # per query, so interrupting it stops this query only
+
+    def interrupt() -> None:
+        with contextlib.suppress(duckdb.Error):  # the query may have just finished
+            sandbox.interrupt()
+
+    timer = threading.Timer(timeout, interrupt)
     started = time.perf_counter()
     timer.start()
     try:
-        df = cur.execute(f"SELECT * FROM (\n{checked.query}\n) AS _explorer LIMIT {limit + 1}").df()
+        wrapped = f"SELECT * FROM (\n{checked.query}\n) AS _explorer LIMIT {limit + 1}"
+        df = sandbox.execute(wrapped).df()
     except duckdb.InterruptException as e:
         raise ExplorerError("timeout", f"{timeout:g}") from e
     except duckdb.Error as e:
@@ -464,7 +470,6 @@ def run(
         raise ExplorerError("sql", str(e)) from e
     finally:
         timer.cancel()
-        cur.close()
         sandbox.close()
     elapsed = time.perf_counter() - started
     truncated = len(df) > limit

@@ -40,6 +40,14 @@ class PageEntry:
 
 PAGES: list[PageEntry] = [
     PageEntry(
+        path="pages/cockpit.py",
+        title_key=N_("page.cockpit.title"),
+        group="cockpit",
+        url_path="cockpit",
+        icon="🧭",
+        default=True,
+    ),
+    PageEntry(
         path="pages/data_governance.py",
         title_key=N_("page.data_governance.title"),
         group="data",
@@ -76,6 +84,20 @@ PAGES: list[PageEntry] = [
         group="data",
         url_path="school_profile",
         icon="📇",
+    ),
+    PageEntry(
+        path="pages/resources.py",
+        title_key=N_("page.resources.title"),
+        group="topics",
+        url_path="resources",
+        icon="📚",
+    ),
+    PageEntry(
+        path="pages/security.py",
+        title_key=N_("page.security.title"),
+        group="topics",
+        url_path="security",
+        icon="🛡️",
     ),
 ]
 

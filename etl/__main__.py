@@ -100,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         from etl import bench
 
         return bench.main(argv[1:])
+    if argv[:1] == ["feed"]:  # live exam feed: serve, simulate, drain, tokens (etl/feed/)
+        from etl.feed import cli as feed_cli
+
+        return feed_cli.main(argv[1:])
     a = p.parse_args(argv)
     return a.fn(a)
 

@@ -87,7 +87,8 @@ class RowCheck:
     """A rule across columns, as a DuckDB boolean expression that is TRUE when the row is valid.
 
     The expression sees the normalized text columns by their internal names, typed helper
-    columns `t_<name>`, and the `ref` schema. `column` names the column reported on failure.
+    columns `t_<name>`, and the `ref` and `stg` schemas; the row itself is aliased `t` (for
+    correlated subqueries). `column` names the column reported on failure.
     """
 
     rule: str

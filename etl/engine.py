@@ -242,24 +242,29 @@ def validate_sql(source: Source) -> str:
         if key_cols
         else "false"
     )
-    errs = []
+    # Two passes: a cheap boolean per row for everyone, the error details only for bad rows.
+    conds: list[str] = []
+    errs: list[str] = []
     for c in cols:
         for rule, cond, msg in _checks(c):
+            conds.append(f"({cond}) IS TRUE")
             errs.append(
-                f"CASE WHEN {cond} THEN {{'column_name': {lit(c.header)}, 'rule': {lit(rule)}, "
+                f"CASE WHEN ({cond}) IS TRUE THEN {{'column_name': {lit(c.header)}, 'rule': {lit(rule)}, "
                 f"'value': {_mask_expr(c, q(c.name))}, 'message': {lit(msg)}}} END"
             )
     for rc in source.row_checks:
         c = source.column(rc.column)
+        conds.append(f"(NOT ({rc.sql_ok})) IS TRUE")
         errs.append(
-            f"CASE WHEN coalesce(NOT ({rc.sql_ok}), false) THEN {{'column_name': {lit(c.header)}, "
+            f"CASE WHEN (NOT ({rc.sql_ok})) IS TRUE THEN {{'column_name': {lit(c.header)}, "
             f"'rule': {lit(rc.rule)}, 'value': {_mask_expr(c, q(c.name))}, "
             f"'message': {lit(rc.message)}}} END"
         )
     if key_cols:
         kc = source.column(key_cols[0])
+        conds.append("_dup")
         errs.append(
-            f"CASE WHEN {dup} THEN {{'column_name': {lit(kc.header)}, 'rule': 'duplicate_key', "
+            f"CASE WHEN _dup THEN {{'column_name': {lit(kc.header)}, 'rule': 'duplicate_key', "
             f"'value': {_mask_expr(kc, q(kc.name))}, "
             f"'message': 'duplicate key: an earlier row has the same key'}} END"
         )
@@ -269,15 +274,21 @@ def validate_sql(source: Source) -> str:
         f"[{{'column_name': {lit(cols[0].header)}, 'rule': 'summary_row', "
         f"'value': {first[0]}, 'message': 'summary (合计) row, not data'}}]"
     )
-    return f"""
+    checked = f"""
 CREATE OR REPLACE TEMP TABLE checked AS
 WITH n AS (SELECT _file, _line, {norm} FROM land),
-t AS (SELECT n.*, {", ".join(typed) if typed else "NULL AS _none"} FROM n {" ".join(joins)})
-SELECT *, CASE WHEN {summary} THEN {summary_err}
+t AS (SELECT n.*, {", ".join(typed) if typed else "NULL AS _none"} FROM n {" ".join(joins)}),
+d AS (SELECT *, {dup} AS _dup, ({summary}) AS _summary FROM t)
+SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t
+"""
+    details = f"""
+CREATE OR REPLACE TEMP TABLE rejected AS
+SELECT *, CASE WHEN _summary THEN {summary_err}
           ELSE list_filter([{", ".join(errs) if errs else "NULL"}], lambda x: x IS NOT NULL) END
        AS _errors
-FROM t
+FROM checked AS t WHERE _bad
 """
+    return checked + ";\n" + details
 
 
 def _clear_key(source: Source, k: str) -> str:
@@ -438,7 +449,7 @@ def load_source(
     name = q(source.name)
     con.execute(
         f"CREATE TABLE raw.{name} AS SELECT checked._file, checked._line, {', '.join(raw_sel)}, "
-        f"CASE WHEN len(_errors) = 0 THEN 'loaded' ELSE 'quarantined' END AS _status "
+        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status "
         f"FROM checked {' '.join(pjoin)} ORDER BY _file, _line"
     )
     # stg: typed valid rows; pseudonym keys joined in
@@ -466,7 +477,7 @@ def load_source(
     sel = ", ".join(x for x in (key_sel, year_sel, ", ".join(plain)) if x)
     con.execute(
         f"CREATE TABLE stg.{name} AS SELECT {', '.join(q(o) for o in order)} FROM ("
-        f"SELECT {sel}, _file, _line FROM checked {' '.join(pjoin)} WHERE len(_errors) = 0 "
+        f"SELECT {sel}, _file, _line FROM checked {' '.join(pjoin)} WHERE NOT _bad "
         f"ORDER BY _file, _line)"
     )
     # quarantine: one row per (row, failure); unit for scoping where it can be known
@@ -481,7 +492,7 @@ def load_source(
         f"""INSERT INTO meta.quarantine
         SELECT {lit(source.name)}, _file, _line, e.column_name, e.rule, e.value, e.message,
                {unit_expr}
-        FROM (SELECT *, unnest(_errors) AS e FROM checked WHERE len(_errors) > 0) checked
+        FROM (SELECT *, unnest(_errors) AS e FROM rejected) checked
         {unit_join}"""
     )
     for fname, line, msg in bad:
@@ -492,7 +503,7 @@ def load_source(
     counts = dict(
         (r[0], (r[1], r[2]))
         for r in con.execute(
-            "SELECT _file, count(*), count(*) FILTER (WHERE len(_errors) = 0) FROM checked GROUP BY 1"
+            "SELECT _file, count(*), count(*) FILTER (WHERE NOT _bad) FROM checked GROUP BY 1"
         ).fetchall()
     )
     for r in report:
@@ -501,17 +512,21 @@ def load_source(
         r["rows_loaded"] = loaded
         r["rows_quarantined"] = r["rows_read"] - loaded
     con.execute("DROP TABLE checked")
+    con.execute("DROP TABLE rejected")
     con.execute("DROP TABLE land")
     return report
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+def build_marts(con: duckdb.DuckDBPyConnection, steps: list | None = None) -> None:
     for f in sorted((SQL_DIR / "marts").glob("*.sql")):
         sql = f.read_text(encoding="utf-8")
+        t1 = time.perf_counter()
         try:
             con.execute(sql)
         except duckdb.Error as e:
             raise BuildError(f"mart {f.name}: {e}") from None
+        if steps is not None:
+            steps.append((f"mart:{f.stem}", time.perf_counter() - t1))
 
 
 def build(
@@ -550,12 +565,19 @@ def build(
         load_reference(con, reference_dir)
         pads = _pseudonym_pads(key)
         report = []
+        steps: list[tuple[str, float]] = [("reference", time.perf_counter() - t0)]
         for s in SOURCES:
             say(f"{s.name} ({s.title_zh})")
+            t1 = time.perf_counter()
             report += load_source(con, raw_dir, s, pads)
+            steps.append((f"source:{s.name}", time.perf_counter() - t1))
         say("marts")
-        build_marts(con)
+        t1 = time.perf_counter()
+        build_marts(con, steps)
+        steps.append(("marts", time.perf_counter() - t1))
         _write_meta(con, raw_dir, report)
+        con.execute("CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE)")
+        con.executemany("INSERT INTO meta.build_steps VALUES (?, ?)", [list(x) for x in steps])
         con.execute("CHECKPOINT")
         con.close()
         os.replace(tmp, db_path)

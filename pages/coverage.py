@@ -178,6 +178,7 @@ with right:
         ),
         key="cov_rank_chart",
     )
+    st.caption(t("cov.rank.note"))
 
 picked = st.session_state.get("cov_picked_school")
 if picked is not None and picked in set(points["school_id"]):
@@ -219,6 +220,7 @@ ui.plotly_chart(
             "x": t("cov.grid.x"),
             "y": t("cov.grid.y"),
             "empty": t("cov.empty"),
+            "sep": t("cov.grid.sep"),
             **{f"level.{b}": t(k) for b, k in LEVEL_LABELS.items()},
             **{f"change.{b}": t(k) for b, k in CHANGE_LABELS.items()},
         },
@@ -257,7 +259,9 @@ else:
     series["label"] = series["name_zh"] if lang == "zh" else series["name_en"]
     proj = cats.assign(label=lambda d: d["category"] if lang == "zh" else d["category_en"])
 last_start = trend.loc[trend["period"] == period, "period_start"].max() if len(trend) else None
-proj = proj.assign(period_start=last_start)[["label", "period_start", "coverage_pct", "projected_pct"]]
+proj = proj.assign(period_start=last_start)[
+    ["label", "period_start", "coverage_pct", "projected_pct"]
+]
 ui.plotly_chart(
     figures.trend_figure(
         series,
@@ -322,8 +326,8 @@ with st.expander(t("cov.summary.header"), expanded=False):
         t("cov.meta.source"): t("cov.meta.source_text"),
     }
     out = summary[list(summary_cols)].rename(columns=summary_cols)
-    d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button(
+    downloads = st.container(horizontal=True)
+    downloads.download_button(
         t("export.csv"),
         export.to_csv_bytes(out, meta),
         file_name=f"coverage_units_{period}.csv",
@@ -331,7 +335,7 @@ with st.expander(t("cov.summary.header"), expanded=False):
         on_click="ignore",
         key="cov_summary_csv",
     )
-    d2.download_button(
+    downloads.download_button(
         t("export.xlsx"),
         export.to_xlsx_bytes(out, meta, sheet="units"),
         file_name=f"coverage_units_{period}.xlsx",
@@ -344,9 +348,7 @@ with st.expander(t("cov.summary.header"), expanded=False):
 criteria = queries.run("coverage_criteria", scope)
 crit_name = dict(zip(criteria["dimension"], criteria[name], strict=True))
 pass_score = float(criteria["pass_weighted_score"].iat[0]) if len(criteria) else None
-st.subheader(
-    t("cov.drill.header", unit=names[unit]) if unit else t("cov.drill.header_all")
-)
+st.subheader(t("cov.drill.header", unit=names[unit]) if unit else t("cov.drill.header_all"))
 detail = queries.run("coverage_school_detail", scope, period=period, unit=unit)
 f_status, f_crit, f_text = st.columns([2, 2, 2])
 statuses = f_status.multiselect(
@@ -359,12 +361,18 @@ statuses = f_status.multiselect(
 criterion = f_crit.selectbox(
     t("cov.drill.criterion"),
     [None, "score", *crit_name],
-    format_func=lambda c: t("cov.drill.any")
-    if c is None
-    else (t("cov.drill.below_score", score=f"{pass_score:.0f}") if c == "score" else crit_name[c]),
+    format_func=lambda c: (
+        t("cov.drill.any")
+        if c is None
+        else (
+            t("cov.drill.below_score", score=f"{pass_score:.0f}") if c == "score" else crit_name[c]
+        )
+    ),
     key="cov_criterion",
 )
-search = f_text.text_input(t("cov.drill.search"), key="cov_search", placeholder=t("cov.drill.search_hint"))
+search = f_text.text_input(
+    t("cov.drill.search"), key="cov_search", placeholder=t("cov.drill.search_hint")
+)
 
 failed_col = "failed_criteria_zh" if lang == "zh" else "failed_criteria_en"
 shown = detail.copy()
@@ -448,7 +456,9 @@ else:
         t("cov.meta.unit"): names[unit] if unit else t("cov.unit_all"),
         t("cov.meta.status"): "、".join(t(STATUS_LABELS[s]) for s in statuses)
         or t("cov.drill.all"),
-        t("cov.meta.criterion"): "" if criterion is None else drill_cols.get(criterion, criterion)
+        t("cov.meta.criterion"): ""
+        if criterion is None
+        else drill_cols.get(criterion, criterion)
         if criterion != "score"
         else t("cov.drill.below_score", score=f"{pass_score:.0f}"),
         t("cov.meta.search"): search.strip(),
@@ -459,8 +469,8 @@ else:
     out = shown[list(out_cols)].assign(reasons=shown["reasons"].map("；".join))
     out = out.rename(columns=out_cols)
     stem = f"coverage_schools_{unit or 'all'}_{period}"
-    d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button(
+    downloads = st.container(horizontal=True)
+    downloads.download_button(
         t("export.csv"),
         export.to_csv_bytes(out, meta),
         file_name=f"{stem}.csv",
@@ -468,7 +478,7 @@ else:
         on_click="ignore",
         key="cov_schools_csv",
     )
-    d2.download_button(
+    downloads.download_button(
         t("export.xlsx"),
         export.to_xlsx_bytes(out, meta, sheet="schools"),
         file_name=f"{stem}.xlsx",
@@ -548,8 +558,8 @@ nt_meta = {
     t("cov.meta.source"): t("cov.nt.source"),
 }
 nt_out = newtech[list(nt_cols)].rename(columns=nt_cols)
-d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button(
+downloads = st.container(horizontal=True)
+downloads.download_button(
     t("export.csv"),
     export.to_csv_bytes(nt_out, nt_meta),
     file_name=f"coverage_newtech_{year}.csv",
@@ -557,7 +567,7 @@ d1.download_button(
     on_click="ignore",
     key="cov_nt_csv",
 )
-d2.download_button(
+downloads.download_button(
     t("export.xlsx"),
     export.to_xlsx_bytes(nt_out, nt_meta, sheet="new_technology"),
     file_name=f"coverage_newtech_{year}.xlsx",
@@ -576,7 +586,7 @@ ui.plotly_chart(
         template=tpl,
         labels={
             "title": t("cov.demo.title"),
-            "y": t("cov.demo.y"),
+            "x": t("cov.demo.y"),
             "accepted": t("cov.demo.accepted"),
             "in_progress": t("cov.demo.in_progress"),
             "empty": t("cov.empty"),

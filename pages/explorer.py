@@ -4,6 +4,7 @@ import streamlit as st
 
 from edusight import explorer, export, ui
 from edusight.i18n import t
+from edusight.queries import DatabaseUnavailable
 
 RESULT_KEY = "_explorer_result"
 
@@ -21,6 +22,18 @@ def load_example() -> None:
         st.session_state["explorer_sql"] = examples[chosen].sql
 
 
+def run_query() -> None:
+    """The Run button's callback: check, sandbox, run and audit; keep the outcome for display."""
+    sql = st.session_state.get("explorer_sql", "")
+    here = explorer.viewer_scope()
+    try:
+        st.session_state[RESULT_KEY] = (here, sql, explorer.execute(sql, here), None)
+    except explorer.ExplorerError as err:
+        st.session_state[RESULT_KEY] = (here, sql, None, err)
+    except DatabaseUnavailable:  # the page says what to do when it reruns
+        st.session_state.pop(RESULT_KEY, None)
+
+
 # --- controls: examples, the query, run ----------------------------------------------------------
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -34,7 +47,7 @@ with left:
         on_change=load_example,
     )
     st.text_area(t("explorer.sql"), key="explorer_sql", height=240)
-    run = st.button(t("explorer.run"), type="primary", key="explorer_run")
+    st.button(t("explorer.run"), type="primary", key="explorer_run", on_click=run_query)
     st.caption(
         t(
             "explorer.limits",
@@ -88,14 +101,7 @@ with right:
         )
     st.caption(t("explorer.schema.note"))
 
-# --- run (audited) and show the result -----------------------------------------------------------
-if run:
-    try:
-        result = explorer.execute(st.session_state["explorer_sql"], scope)
-        st.session_state[RESULT_KEY] = (scope, st.session_state["explorer_sql"], result, None)
-    except explorer.ExplorerError as err:
-        st.session_state[RESULT_KEY] = (scope, st.session_state["explorer_sql"], None, err)
-
+# --- the last result (run and audited by the Run button's callback) ------------------------------
 stored = st.session_state.get(RESULT_KEY)
 if stored and stored[0] == scope:  # a result of another scope (the sidebar changed) is dropped
     _, sql, result, err = stored

@@ -11,6 +11,7 @@ from edusight.i18n import N_, col, current_lang, t
 SEARCH_LIMIT = 50
 DIRECTORY_LIMIT = 5000
 STATUS_LABELS = {s: N_(f"cov.status.{s}") for s in ("covered", "failing", "not_assessed")}
+SHORT_STATUS = {s: N_(f"sp.status.{s}") for s in ("covered", "failing", "not_assessed")}
 PEOPLE = ["student_count", "teacher_count", "migrant_count", "boarding_count", "left_behind_count"]
 EQUIPMENT_ROWS = {
     "bandwidth_mbps": N_("sp.eq.bandwidth_mbps"),
@@ -88,7 +89,8 @@ if not school_id or info.empty:
         st.info(t("sp.choose"))
     directory = queries.run("school_search", scope, text=text.strip(), limit=DIRECTORY_LIMIT)
     directory["url"] = [
-        f"{pages.page_url(SELF)}?school={s}&lang={lang}&theme={tname}" for s in directory["school_id"]
+        f"{pages.page_url(SELF)}?school={s}&lang={lang}&theme={tname}"
+        for s in directory["school_id"]
     ]
     directory["type_label"] = directory["school_type" if lang == "zh" else "school_type_en"]
     st.dataframe(
@@ -132,9 +134,13 @@ m1.metric(t("sp.pupils"), small(school["student_count"]), border=True)
 m2.metric(t("sp.teachers"), small(school["teacher_count"]), border=True)
 m3.metric(t("sp.classes"), f"{int(school['class_count']):,}", border=True)
 if current is not None:
+    score = current["weighted_score"]
     m4.metric(
         t("sp.campus_status", period=period),
-        t(STATUS_LABELS[current["status"]]),
+        t(SHORT_STATUS[current["status"]]),
+        delta=None if pd.isna(score) else t("sp.campus_score", score=f"{score:.1f}"),
+        delta_color="off",
+        delta_arrow="off",
         help=t("sp.campus_status.help"),
         border=True,
     )
@@ -263,7 +269,14 @@ else:
             st.dataframe(
                 hist,
                 hide_index=True,
-                column_order=["period", "assessed_on", "weighted_score", "verdict", "reported", failed],
+                column_order=[
+                    "period",
+                    "assessed_on",
+                    "weighted_score",
+                    "verdict",
+                    "reported",
+                    failed,
+                ],
                 column_config={
                     "period": t("cov.col.assessed_period"),
                     "assessed_on": st.column_config.DateColumn(t("cov.col.assessed_on")),
@@ -289,6 +302,7 @@ else:
     st.dataframe(
         table,
         hide_index=True,
+        height=38 + 35 * len(table),
         column_config={"indicator": t("sp.eq.indicator")},
         key="sp_equipment",
     )
@@ -306,7 +320,14 @@ else:
     st.dataframe(
         demo,
         hide_index=True,
-        column_order=["project_id", "kind_label", "tier_label", "batch_year", "status_label", "accepted_on"],
+        column_order=[
+            "project_id",
+            "kind_label",
+            "tier_label",
+            "batch_year",
+            "status_label",
+            "accepted_on",
+        ],
         column_config={
             "project_id": t("sp.demo.project"),
             "kind_label": t("sp.demo.kind"),
@@ -390,7 +411,12 @@ with c_res:
             st.dataframe(
                 res,
                 hide_index=True,
-                column_order=["status_label", "resource_count", "premium_count", "last_submitted_on"],
+                column_order=[
+                    "status_label",
+                    "resource_count",
+                    "premium_count",
+                    "last_submitted_on",
+                ],
                 column_config={
                     "status_label": t("sp.res.status"),
                     "resource_count": st.column_config.NumberColumn(t("sp.res.count")),
@@ -416,7 +442,13 @@ with c_sec:
             st.dataframe(
                 systems,
                 hide_index=True,
-                column_order=["system_name", "level", "stage_label", "last_test_on", "result_label"],
+                column_order=[
+                    "system_name",
+                    "level",
+                    "stage_label",
+                    "last_test_on",
+                    "result_label",
+                ],
                 column_config={
                     "system_name": t("sp.sec.system"),
                     "level": st.column_config.NumberColumn(t("sp.sec.level"), format="%d"),

@@ -177,13 +177,33 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
         for k, v in row.items():
             if hasattr(v, "item"):
                 v = v.item()
-            if isinstance(v, float) and math.isnan(v):
-                v = None
-            elif v is pd.NA or v is pd.NaT:
+            if (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
                 v = None
             clean[k] = v
         out.append(clean)
     return out
+
+
+def short_name(name: str) -> str:
+    """A unit name without its parenthesised qualifier: 四川天府新区(成都直管区) → 四川天府新区."""
+    return name.split("(")[0].split("（")[0].strip() or name
+
+
+def display_width(text: str) -> int:
+    """Width in half-width cells: CJK characters count 2."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def wrap_names(names: Sequence[str], max_width: int, sep: str = "、") -> list[str]:
+    """Names joined by ``sep`` into lines of at most ``max_width`` half-width cells (a name
+    longer than that gets a line of its own)."""
+    lines: list[str] = []
+    for n in names:
+        if lines and display_width(lines[-1] + sep + n) <= max_width:
+            lines[-1] += sep + n
+        else:
+            lines.append(n)
+    return lines
 
 
 def _bounds(coords: Iterable) -> tuple[float, float, float, float]:
@@ -205,7 +225,7 @@ def _bounds(coords: Iterable) -> tuple[float, float, float, float]:
 def fit_view(
     bounds: tuple[float, float, float, float],
     *,
-    width_px: int = 760,
+    width_px: int = 560,
     height_px: int = 540,
     max_zoom: float = 12.0,
 ) -> pdk.ViewState:
@@ -294,7 +314,9 @@ def coverage_map(
     No basemap: ``map_provider=None`` keeps the map offline (no Carto/Mapbox tiles).
     """
     theme = _theme_name(theme)
-    by_code = {r["unit_code"]: r for r in _records(units.assign(category_label=units[category_col]))}
+    by_code = {
+        r["unit_code"]: r for r in _records(units.assign(category_label=units[category_col]))
+    }
 
     features = []
     for f in divisions["features"]:
@@ -359,7 +381,7 @@ def coverage_map(
             labels["tip_score"].format(score="—" if _num(v) is None else f"{float(v):.1f}")
             for v in pts["weighted_score"]
         ]
-        pts["tip_3"] = pts[f"unit_{name_col}"] if f"unit_{name_col}" in pts else ""
+        pts["tip_3"] = pts.get(f"unit_{name_col}", "")
         if selected_unit:
             pts["radius"] = [6.0 if u == selected_unit else 3.0 for u in pts["unit_code"]]
         else:
@@ -392,7 +414,7 @@ def coverage_map(
         row = by_code.get(code)
         lon, lat = f["geometry"]["coordinates"][:2]
         name = row[name_col] if row else f["properties"].get(name_col, code)
-        z = {"unit_code": code, "lon": lon, "lat": lat, "label": name}
+        z = {"unit_code": code, "lon": lon, "lat": lat, "label": short_name(name)}
         if row is None:
             z.update(tip_title=name, tip_1=labels["out_of_scope"], tip_2="", tip_3="")
             z["fill"] = hex_rgba(NO_DATA[theme])
@@ -478,9 +500,7 @@ def gap_legend_html(labels: Mapping[str, str], theme: str = "light") -> str:
     )
     scale = "".join(swatch.format(c=gap_hex(s, theme), b=p["grid"]) for s in steps)
     ticks = f"{labels['below']} −30 … {labels['at']} … +30 {labels['above']}"
-    statuses = "".join(
-        dot.format(c=STATUS_COLORS[s], b=p["muted"]) + labels[s] for s in STATUSES
-    )
+    statuses = "".join(dot.format(c=STATUS_COLORS[s], b=p["muted"]) + labels[s] for s in STATUSES)
     return (
         f'<div style="font-size:0.82rem;color:{p["muted"]};line-height:1.9">'
         f"<b>{labels['gap_title']}</b> {scale} <span>{ticks}</span>"
@@ -521,7 +541,7 @@ def ranking_bar(
         return _empty(fig, labels["empty"])
     df = df.sort_values(["gap_pct", "coverage_pct"], ascending=True)  # worst at the bottom
     names = [
-        f"<b>{n}</b>" if c == selected_unit else n
+        f"<b>{short_name(n)}</b>" if c == selected_unit else short_name(n)
         for n, c in zip(df[name_col], df["unit_code"])
     ]
     fig.add_bar(
@@ -536,21 +556,27 @@ def ranking_bar(
         textposition="outside",
         cliponaxis=False,
         customdata=df[["covered_count", "school_count", "coverage_target_pct", "gap_pct"]],
-        hovertemplate=(
-            "%{y}<br>%{x:.1f}%  "
-            + labels["hover"]
-            + "<extra></extra>"
-        ),
+        hovertemplate=("%{y}<br>%{x:.1f}%  " + labels["hover"] + "<extra></extra>"),
     )
     fig.add_scatter(
         x=df["coverage_target_pct"],
         y=names,
         mode="markers",
-        marker={"symbol": "line-ns", "size": 18, "line": {"width": 2.5, "color": PALETTE[theme]["text"]}},
+        marker={
+            "symbol": "line-ns",
+            "size": 18,
+            "line": {"width": 2.5, "color": PALETTE[theme]["text"]},
+        },
         name=labels["target"],
         hovertemplate=labels["target"] + ": %{x:.0f}%<extra></extra>",
     )
-    fig.update_xaxes(range=[0, 128], ticksuffix="%", title={"text": labels["x"]}, dtick=25)
+    fig.update_xaxes(
+        range=[0, 138],
+        title={"text": labels["x"]},
+        tickvals=[0, 25, 50, 75, 100],
+        ticktext=["0%", "25%", "50%", "75%", "100%"],
+        tickangle=0,
+    )
     fig.update_yaxes(title={"text": ""}, ticksuffix=" ")
     fig.update_layout(height=90 + 22 * len(df), bargap=0.3, margin={"t": 40})
     return fig
@@ -562,6 +588,7 @@ def status_change_grid(
     name_col: str,
     labels: Mapping[str, str],
     template: str = TEMPLATES["light"],
+    max_width: int = 16,
 ) -> go.Figure:
     """A 5×5 grid: rows = level against the target, columns = change since the previous quarter,
     each cell in its performance colour and listing the units that fall in it.
@@ -581,17 +608,9 @@ def status_change_grid(
     cells: dict[tuple[str, str], list[str]] = {}
     for r in df.itertuples(index=False):
         key = (level_band(r.gap_pct), change_band(r.change_pct))
-        cells.setdefault(key, []).append(str(getattr(r, name_col)))
+        cells.setdefault(key, []).append(short_name(str(getattr(r, name_col))))
     z = [[GRID[lv][j] for j in range(len(changes))] for lv in levels]
     scale = [[(k - 1) / 4, PERFORMANCE_COLORS[k]] for k in range(1, 6)]
-    text = []
-    for lv in levels:
-        row = []
-        for c in changes:
-            names = cells.get((lv, c), [])
-            lines = ["、".join(names[i : i + 3]) for i in range(0, len(names), 3)]
-            row.append("<br>".join(lines))
-        text.append(row)
     counts = [[len(cells.get((lv, c), [])) for c in changes] for lv in levels]
     fig.add_heatmap(
         z=z,
@@ -601,14 +620,24 @@ def status_change_grid(
         zmax=5,
         colorscale=scale,
         showscale=False,
-        text=text,
-        texttemplate="%{text}",
-        textfont={"size": 12, "color": "#111827"},
         customdata=counts,
         hovertemplate="%{y} · %{x}<br>n = %{customdata}<extra></extra>",
         xgap=3,
         ygap=3,
     )
+    for i, lv in enumerate(levels):
+        for j, c in enumerate(changes):
+            names = cells.get((lv, c), [])
+            if not names:
+                continue
+            dark_cell = GRID[lv][j] in (1, 5)
+            fig.add_annotation(
+                x=x[j],
+                y=y[i],
+                text="<br>".join(wrap_names(names, max_width, labels.get("sep", "、"))),
+                showarrow=False,
+                font={"size": 11, "color": "#ffffff" if dark_cell else "#111827"},
+            )
     fig.update_xaxes(title={"text": labels["x"]}, side="bottom", showgrid=False)
     fig.update_yaxes(title={"text": labels["y"]}, autorange="reversed", showgrid=False)
     fig.update_layout(height=470, margin={"t": 48})
@@ -658,7 +687,8 @@ def trend_figure(
             marker={"size": 5},
             customdata=s[["period", "covered_count", "school_count"]],
             hovertemplate=(
-                name + " %{customdata[0]}: %{y:.1f}% (%{customdata[1]}/%{customdata[2]})<extra></extra>"
+                name
+                + " %{customdata[0]}: %{y:.1f}% (%{customdata[1]}/%{customdata[2]})<extra></extra>"
             ),
         )
         target = s["coverage_target_pct"].dropna()
@@ -797,8 +827,8 @@ def indicator_map(
     ]
     view = fit_view(
         _bounds([f["geometry"]["coordinates"] for f in divisions["features"]]),
-        width_px=620,
-        height_px=420,
+        width_px=560,
+        height_px=430,
     )
     return pdk.Deck(
         layers=layers, initial_view_state=view, map_provider=None, tooltip=_tooltip(theme)
@@ -833,40 +863,54 @@ def demonstration_bar(
     labels: Mapping[str, str],
     template: str = TEMPLATES["light"],
 ) -> go.Figure:
-    """Pilot and demonstration projects per unit, stacked by kind (accepted ones solid, the rest
-    hatched). ``demo``: ``queries/coverage_demonstration_units.sql``. ``labels``: ``title``,
-    ``y``, ``accepted``, ``in_progress``, ``empty``."""
+    """Pilot and demonstration projects per unit (rows, most at the top), stacked by kind:
+    accepted projects solid, the others (applied or being built) hatched.
+
+    ``demo``: ``queries/coverage_demonstration_units.sql``. ``labels``: ``title``, ``x``,
+    ``accepted``, ``in_progress``, ``empty``.
+    """
     from edusight.theme import COLORWAY
 
     fig = go.Figure()
     fig.update_layout(template=template, title={"text": labels["title"]}, barmode="stack")
     if demo.empty:
         return _empty(fig, labels["empty"], 300)
-    order = (
-        demo.groupby(name_col, sort=False)["project_count"].sum().sort_values(ascending=False).index
-    )
+    demo = demo.assign(_unit=demo[name_col].map(short_name))
+    order = list(
+        demo.groupby("_unit", sort=False)["project_count"].sum().sort_values(ascending=True).index
+    )  # plotly draws the first row at the bottom
     kinds = list(dict.fromkeys(demo.sort_values(["kind_scope", kind_col])[kind_col]))
     for i, kind in enumerate(kinds):
-        d = demo[demo[kind_col] == kind].set_index(name_col).reindex(order)
+        d = demo[demo[kind_col] == kind].groupby("_unit")[["project_count", "accepted_count"]]
+        d = d.sum().reindex(order)
         color = COLORWAY[i % len(COLORWAY)]
         fig.add_bar(
-            x=list(order),
-            y=d["accepted_count"].fillna(0),
+            y=order,
+            x=d["accepted_count"].fillna(0),
+            orientation="h",
             name=kind,
             legendgroup=kind,
             marker={"color": color},
-            hovertemplate="%{x} · " + kind + "<br>" + labels["accepted"] + ": %{y}<extra></extra>",
+            hovertemplate="%{y} · " + kind + "<br>" + labels["accepted"] + ": %{x}<extra></extra>",
         )
         fig.add_bar(
-            x=list(order),
-            y=(d["project_count"] - d["accepted_count"]).fillna(0),
+            y=order,
+            x=(d["project_count"] - d["accepted_count"]).fillna(0),
+            orientation="h",
             name=f"{kind} · {labels['in_progress']}",
             legendgroup=kind,
             showlegend=False,
             marker={"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
-            hovertemplate="%{x} · " + kind + "<br>" + labels["in_progress"] + ": %{y}<extra></extra>",
+            hovertemplate=(
+                "%{y} · " + kind + "<br>" + labels["in_progress"] + ": %{x}<extra></extra>"
+            ),
         )
-    fig.update_yaxes(title={"text": labels["y"]})
-    fig.update_xaxes(title={"text": ""}, tickangle=-40)
-    fig.update_layout(height=420, legend={"orientation": "h", "y": -0.35, "x": 0})
+    fig.update_xaxes(title={"text": labels["x"]})
+    fig.update_yaxes(title={"text": ""}, ticksuffix=" ")
+    fig.update_layout(
+        height=140 + 24 * len(order),
+        bargap=0.3,
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        margin={"t": 90},
+    )
     return fig

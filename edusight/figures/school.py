@@ -234,7 +234,9 @@ def learning_space_trend(
     return fig
 
 
-def equipment_table(equipment: pd.DataFrame, rows: Mapping[str, str], yes: str, no: str) -> pd.DataFrame:
+def equipment_table(
+    equipment: pd.DataFrame, rows: Mapping[str, str], yes: str, no: str
+) -> pd.DataFrame:
     """The equipment ledger transposed: one row per indicator (label from ``rows``), one column
     per year; booleans as ``yes``/``no``. Empty input gives an empty frame."""
     if equipment.empty:

@@ -82,29 +82,67 @@ class Context:
         return write_source(self, source, df, fmt=fmt, encoding=encoding, stem=stem, dirt=dirt)
 
 
-def _as_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if pd.api.types.is_bool_dtype(s):
-            out[c] = np.where(s.to_numpy(), "是", "否")
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            has_time = (s.dt.hour.fillna(0) != 0).any() or (s.dt.minute.fillna(0) != 0).any()
-            fmtd = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
-            out[c] = fmtd.fillna("").to_numpy(dtype=object)
-        elif pd.api.types.is_float_dtype(s):
-            out[c] = s.round(6).astype(str).replace("nan", "").to_numpy(dtype=object)
-        else:
-            out[c] = s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object)
-    return pd.DataFrame(out, index=df.index)
+Text = dict[str, np.ndarray]  # column → numpy object array of str (no pandas: fast for millions)
+
+
+def _obj_text(arr: np.ndarray) -> np.ndarray:
+    return np.array(
+        [
+            x if isinstance(x, str) else ("" if x is None or x is pd.NA or x != x else str(x))
+            for x in arr
+        ],
+        dtype=object,
+    )
+
+
+def _col_text(s: pd.Series | np.ndarray) -> np.ndarray:
+    """One column as a numpy object array of text, as an export would write it."""
+    if isinstance(s, np.ndarray):
+        if s.dtype.kind == "U":
+            return s.astype(object)
+        if s.dtype.kind == "O":
+            return _obj_text(s)
+        if s.dtype.kind == "b":
+            return np.where(s, "是", "否").astype(object)
+        if s.dtype.kind in "iu":
+            return s.astype(str).astype(object)
+        s = pd.Series(s)
+    if pd.api.types.is_bool_dtype(s):
+        return np.where(s.to_numpy(), "是", "否").astype(object)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        has_time = (s.dt.hour.fillna(0) != 0).any() or (s.dt.minute.fillna(0) != 0).any()
+        fmtd = s.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d")
+        return fmtd.fillna("").to_numpy(dtype=object)
+    if pd.api.types.is_float_dtype(s):
+        return s.round(6).astype(str).replace("nan", "").to_numpy(dtype=object)
+    if pd.api.types.is_integer_dtype(s):
+        if s.isna().any():  # nullable Int64 with gaps
+            return _obj_text(s.astype(object).to_numpy())
+        return s.astype(str).to_numpy(dtype=object)
+    if pd.api.types.is_string_dtype(s) and s.dtype != object:
+        return s.to_numpy(dtype=object, na_value="")
+    return _obj_text(s.to_numpy(dtype=object))
+
+
+def _as_text(df: pd.DataFrame | dict) -> Text:
+    cols = df.columns if isinstance(df, pd.DataFrame) else list(df)
+    return {c: _col_text(df[c]) for c in cols}
+
+
+def _nrows(t: Text) -> int:
+    return len(next(iter(t.values()))) if t else 0
 
 
 def inject_dirt(
-    source: Source, df: pd.DataFrame, rng: np.random.Generator, dirt: Dirt, units: pd.DataFrame
-) -> tuple[pd.DataFrame, dict]:
-    """Return the dirty text frame and counts of rows that must be quarantined, by rule."""
+    source: Source,
+    df: pd.DataFrame | dict,
+    rng: np.random.Generator,
+    dirt: Dirt,
+    units: pd.DataFrame,
+) -> tuple[Text, dict]:
+    """Return the dirty text columns and counts of rows that must be quarantined, by rule."""
     df = _as_text(df)
-    n = len(df)
+    n = _nrows(df)
     expected: dict[str, int] = {}
     if n == 0:
         return df, expected
@@ -133,7 +171,7 @@ def inject_dirt(
     if id_cols and dirt.bad_check:
         idx = take(dirt.bad_check)
         col = id_cols[0]
-        vals = df[col].to_numpy(dtype=object)
+        vals = df[col]
         hit = 0
         for i in idx:
             if vals[i]:
@@ -143,7 +181,7 @@ def inject_dirt(
         expected[cols[col].check] = expected.get(cols[col].check, 0) + hit
         # a G-type 学籍号 built from the same ID stays consistent: corrupt it too
         if col == "id_number" and "xueji" in df:
-            xv = df["xueji"].to_numpy(dtype=object)
+            xv = df["xueji"]
             hit_x = 0
             for i in idx:
                 if xv[i].startswith("G") and vals[i]:
@@ -155,7 +193,7 @@ def inject_dirt(
     if unit_cols and dirt.unknown_unit:
         idx = take(dirt.unknown_unit)
         col = unit_cols[0]
-        vals = df[col].to_numpy(dtype=object)
+        vals = df[col]
         # names nobody can map; distinct per row so they cannot create duplicate keys by chance
         bogus = np.array(UNKNOWN_UNITS, dtype=object)
         picks = rng.permutation(len(bogus))[: len(idx)]
@@ -168,7 +206,7 @@ def inject_dirt(
         idx = take(dirt.alias)
         col = unit_cols[0]
         names = units.set_index("unit_code")
-        vals = df[col].to_numpy(dtype=object)
+        vals = df[col]
         for i in idx:
             code = vals[i]
             if code in names.index:
@@ -181,14 +219,14 @@ def inject_dirt(
         if targets:
             idx = take(dirt.fullwidth)
             col = targets[int(rng.integers(0, len(targets)))]
-            vals = df[col].to_numpy(dtype=object)
+            vals = df[col]
             for i in idx:
                 vals[i] = str(vals[i]).translate(FULLWIDTH)
             df[col] = vals
     if dirt.spaces and text_cols:
         idx = take(dirt.spaces)
         col = text_cols[int(rng.integers(0, len(text_cols)))]
-        vals = df[col].to_numpy(dtype=object)
+        vals = df[col]
         for i in idx:
             vals[i] = " " + str(vals[i]) + ("\u3000" if i % 2 else " ")
         df[col] = vals
@@ -200,10 +238,8 @@ def inject_dirt(
         idx = np.sort(free[pos : pos + k])
         pos += k
         if len(idx):
-            dup = df.iloc[idx]
-            df = pd.concat([df, dup], ignore_index=True)
-            df = df.iloc[np.argsort(np.concatenate([np.arange(n), idx + 0.5]), kind="stable")]
-            df = df.reset_index(drop=True)
+            order = np.argsort(np.concatenate([np.arange(n), idx + 0.5]), kind="stable")
+            df = {c: np.concatenate([a, a[idx]])[order] for c, a in df.items()}
             expected["duplicate_key"] = expected.get("duplicate_key", 0) + len(idx)
     return df, expected
 
@@ -221,18 +257,19 @@ def write_source(
     dirt = ctx.dirt if dirt is None else dirt
     rng = ctx.rng("dirt:" + source.name + (stem or ""))
     units = ctx.frames["units"]
-    missing = [c.name for c in source.columns if c.required and c.name not in df.columns]
+    have = set(df.columns if isinstance(df, pd.DataFrame) else df)
+    missing = [c.name for c in source.columns if c.required and c.name not in have]
     assert not missing, f"{source.name}: generator lacks columns {missing}"
-    df = df[[c.name for c in source.columns if c.name in df.columns]]
-    text, expected = inject_dirt(source, df, rng, dirt, units)
+    ordered = [c.name for c in source.columns if c.name in have]
+    df = df[ordered] if isinstance(df, pd.DataFrame) else {c: df[c] for c in ordered}
+    cols, expected = inject_dirt(source, df, rng, dirt, units)
     headers = {c.name: c.header for c in source.columns}
-    text.columns = [headers[c] for c in text.columns]
+    text = {headers[c]: a for c, a in cols.items()}
     if dirt.summary_row:
-        total = {h: "" for h in text.columns}
-        total[text.columns[0]] = "合计"
-        if len(text.columns) > 1:
-            total[text.columns[1]] = str(len(text))
-        text = pd.concat([text, pd.DataFrame([total])], ignore_index=True)
+        names = list(text)
+        for i, h in enumerate(names):
+            cell = "合计" if i == 0 else (str(_nrows(text)) if i == 1 else "")
+            text[h] = np.append(text[h], np.array([cell], dtype=object))
         expected["summary_row"] = expected.get("summary_row", 0) + 1
     stem = stem or source.name
     ctx.out.mkdir(parents=True, exist_ok=True)
@@ -242,7 +279,7 @@ def write_source(
     else:
         path = ctx.out / f"{stem}.csv"
         _write_csv(path, text, rng, dirt.blank_lines, encoding)
-    rows = len(text)
+    rows = _nrows(text)
     ctx.manifest.setdefault("files", {})[path.name] = {
         "source": source.name,
         "rows": rows,
@@ -253,16 +290,15 @@ def write_source(
     return path
 
 
-def _write_csv(path: Path, text: pd.DataFrame, rng, blank_lines: int, encoding: str) -> None:
-    table = pa.Table.from_pandas(text, preserve_index=False)
-    table = table.cast(pa.schema([(n, pa.string()) for n in table.column_names]))
+def _write_csv(path: Path, text: Text, rng, blank_lines: int, encoding: str) -> None:
+    table = pa.table({h: pa.array(a, type=pa.string()) for h, a in text.items()})
     buf = io.BytesIO()
     pacsv.write_csv(table, buf, pacsv.WriteOptions(quoting_style="needed"))
     data = buf.getvalue()
     if blank_lines:
         # blank lines at random places among the first few thousand lines
         head_end = 0
-        for _ in range(min(len(text), 5000)):
+        for _ in range(min(_nrows(text), 5000)):
             nxt = data.find(b"\n", head_end)
             if nxt < 0:
                 break
@@ -289,14 +325,15 @@ def _write_csv(path: Path, text: pd.DataFrame, rng, blank_lines: int, encoding: 
         path.write_bytes(data.decode("utf-8").encode(encoding))
 
 
-def _write_xlsx(path: Path, text: pd.DataFrame, rng, blank_lines: int) -> None:
+def _write_xlsx(path: Path, text: Text, rng, blank_lines: int) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Sheet1")
-    ws.append(list(text.columns))
-    blanks = set(rng.choice(max(len(text), 1), size=min(blank_lines, len(text)), replace=False))
-    for i, row in enumerate(text.itertuples(index=False, name=None)):
+    ws.append(list(text))
+    n = _nrows(text)
+    blanks = set(rng.choice(max(n, 1), size=min(blank_lines, n), replace=False))
+    for i, row in enumerate(zip(*text.values())):
         if i in blanks:
             ws.append([None] * len(row))
         ws.append(list(row))

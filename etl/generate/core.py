@@ -207,7 +207,7 @@ def _names(rng: np.random.Generator, n: int) -> np.ndarray:
     g1 = np.array(GIVEN)[rng.integers(0, len(GIVEN), n)]
     g2 = np.array(GIVEN)[rng.integers(0, len(GIVEN), n)]
     two = rng.random(n) < 0.7
-    return (pd.Series(s) + pd.Series(g1) + pd.Series(np.where(two, g2, ""))).to_numpy()
+    return np.char.add(np.char.add(s, g1), np.where(two, g2, "")).astype(object)
 
 
 def _birth_dates(rng, n: int, year: np.ndarray) -> np.ndarray:
@@ -233,7 +233,7 @@ def unique_id_numbers(rng, area: np.ndarray, birth: np.ndarray, male: np.ndarray
     raise RuntimeError("could not draw unique ID numbers")
 
 
-def make_students(ctx: Context, schools: pd.DataFrame, alloc: pd.DataFrame) -> pd.DataFrame:
+def make_students(ctx: Context, schools: pd.DataFrame, alloc: pd.DataFrame) -> dict:
     rng = ctx.rng("students")
     units = ctx.frames["units"]
     div = _division(units)
@@ -274,14 +274,15 @@ def make_students(ctx: Context, schools: pd.DataFrame, alloc: pd.DataFrame) -> p
     left_p = np.where(ur == "乡村", 0.06, np.where(ur == "镇区", 0.02, 0.003))
     enrol_year = ay - (grade - 1)
     enrol = pd.to_datetime(pd.Series(enrol_year).astype(str) + "-09-01").to_numpy()
-    df = pd.DataFrame({
-        "xueji": xueji, "name": _names(rng, n), "id_number": id_col,
-        "gender": np.where(male, "男", "女"), "birth_date": pd.to_datetime(birth),
-        "school_id": school_id, "level": level, "grade": grade, "enrol_date": enrol,
-        "is_migrant": migrant, "is_boarding": rng.random(n) < boarding_p,
+    # a dict of numpy arrays, not a DataFrame: millions of rows go straight to the writer
+    return {
+        "xueji": xueji, "name": _names(rng, n), "id_number": id_col.astype(object),
+        "gender": np.where(male, "男", "女"), "birth_date": pd.Series(birth),
+        "school_id": school_id.astype(object), "level": level.astype(object), "grade": grade,
+        "enrol_date": pd.Series(enrol), "is_migrant": migrant,
+        "is_boarding": rng.random(n) < boarding_p,
         "is_left_behind": (rng.random(n) < left_p) & ~migrant,
-    })  # fmt: skip
-    return df
+    }  # fmt: skip
 
 
 SUBJECT_BY_LEVEL = {
@@ -470,7 +471,7 @@ def generate(ctx: Context, progress) -> None:
     ctx.frames["alloc"] = alloc
     ctx.write(S.SCHOOLS, schools, encoding="utf-8-sig")
     progress("equipment")
-    ctx.write(S.EQUIPMENT, eq, fmt="xlsx" if len(eq) < 60_000 else "csv", encoding="gb18030")
+    ctx.write(S.EQUIPMENT, eq, encoding="gb18030")
     progress("teachers")
     teachers = make_teachers(ctx, schools, alloc)
     ctx.frames["teachers"] = teachers[["id_number", "school_id", "teaching_level", "subject", "post",

@@ -332,6 +332,6 @@ def generate(ctx: Context, progress) -> None:
     progress("exams")
     ctx.write(S.EXAM_PLANS, plans, fmt="xlsx")
     ctx.write(S.EXAM_SITES, sites, encoding="utf-8-sig")
-    ctx.write(S.EXAM_ROOMS, rooms, fmt="xlsx" if len(rooms) < 20_000 else "csv")
+    ctx.write(S.EXAM_ROOMS, rooms, fmt="xlsx" if len(rooms) < 3_000 else "csv")
     ctx.write(S.EXAM_DEVICES, devices, encoding="gb18030")
     ctx.write(S.TRANSPORT_ROUTES, routes, encoding="utf-8")

@@ -242,10 +242,10 @@ def make_school_plans(
         "school_id": sid, "plan_filed": filed,
         "plan_date": pd.to_datetime(np.where(filed, plan_date, np.datetime64("NaT"))),
         "team_formed": team, "team_leader_post": np.where(team, leader, ""),
-        "team_size": pd.array(np.where(team, size, 0), dtype="Int64"),
+        "team_size": _int_text(size, team),
         "chosen_points": chosen, "teachers_in_scope": counted.astype(int),
         "_effort": eff, "_smart": smart, "_mismatch": sel[:, env == "C"].any(axis=1) & ~has_c,
-    }).assign(team_size=lambda d: d.team_size.where(d.team_formed))  # fmt: skip
+    })  # fmt: skip
 
 
 # --------------------------------------------------------------------------- teachers
@@ -677,6 +677,11 @@ def _ids(prefix: str, year: np.ndarray, seq: np.ndarray, width: int) -> pd.Serie
     return out.to_pandas()
 
 
+def _int_text(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """An optional integer column as export text ('' where absent)."""
+    return np.where(present, np.asarray(values).astype(np.int64).astype(str), "").astype(object)
+
+
 def _cat(codes: np.ndarray, categories) -> pd.Categorical:
     """Text columns as categoricals: cheap to build and to split, written as their text."""
     return pd.Categorical.from_codes(
@@ -710,7 +715,8 @@ def export_sessions(ctx, sess: pd.DataFrame, teachers: pd.DataFrame, points: pd.
         "session_type": _cat(typ, S.SESSION_TYPES), "activity": _cat(act, activity),
         "point_code": _cat(pt + 1, ["", *points.code]),
         "start_time": sess.start.to_numpy(), "end_time": sess.end.to_numpy(),
-        "credited_hours": sess.hours.to_numpy(dtype=float), "video_seconds": video,
+        "credited_hours": sess.hours.to_numpy(dtype=float),
+        "video_seconds": _int_text(sess.video.to_numpy(), on),
         "terminal": _cat(sess.term.to_numpy(), TERMINAL_NAMES), "device_id": _cat(dev_codes[inv], dev_names),
     })  # fmt: skip
 
@@ -839,7 +845,13 @@ def truth(ctx, built: dict) -> dict:
     n = len(teachers)
     shares = {d: round(float((done <= pd.Timestamp(d)).sum() / n), 4)
               for d in ("2020-12-31", "2021-12-31", ctx.as_of.isoformat())}  # fmt: skip
-    return {"planted": planted, "teachers_in_scope": n, "complete_share_by": shares}
+    # units below the cumulative 2020 + 2021 quota at the end of 2021
+    unit = ctx.frames["schools"].set_index("school_id").unit_code.reindex(teachers.school_id)
+    by_2021 = np.isin(np.arange(n), done.index[done <= pd.Timestamp("2021-12-31")])
+    share = pd.Series(by_2021).groupby(unit.to_numpy()).mean()
+    quota = _f(rules, "quota_2020") + _f(rules, "quota_2021")
+    return {"planted": planted, "teachers_in_scope": n, "complete_share_by": shares,
+            "units_below_2021_quota": sorted(share[share < quota - 1e-9].index)}  # fmt: skip
 
 
 def generate(ctx: Context, progress) -> None:

@@ -15,6 +15,8 @@ EXAMPLES: dict[str, object] = {
     "file": None,
     "unit": None,
     "limit": 100,
+    "school": "2151000123",  # coverage / school profile: a 学校标识码 (may not exist)
+    "text": "第一",  # school profile search
 }
 
 

@@ -1,0 +1,287 @@
+"""领导驾驶舱 / Leadership cockpit: the 18 work items of the 2021 plan with their indicators,
+targets, status and a link to each item's page; headline numbers; prints on one A4 landscape."""
+
+import streamlit as st
+
+from edusight import export, pages, queries, theme, ui
+from edusight.figures import cockpit as figures
+from edusight.i18n import N_, current_lang, t
+
+STATUS_LABELS = {s: N_(f"cockpit.status.{s}") for s in (*figures.RATED, *figures.UNRATED)}
+SECTION_LABELS = {n: N_(f"cockpit.section.{n}") for n in range(1, 7)}
+OFFICES = {  # lead offices as named in the plan → translated name
+    "科技处": N_("cockpit.office.keji"),
+    "市技装中心": N_("cockpit.office.jizhuang"),
+    "普教处": N_("cockpit.office.pujiao"),
+    "人事与教师处": N_("cockpit.office.renshi"),
+}
+# work_items.csv `page` → page files, best first: the first one registered is linked (pages that
+# do not exist yet fall back to the closest existing page)
+PAGE_FOR = {
+    "planning": ("pages/cases_planning.py",),
+    "cases": ("pages/cases_planning.py",),
+    "learning_space": ("pages/learning_space.py",),
+    "coverage": ("pages/coverage.py",),
+    "governance": ("pages/data_governance.py",),
+    "exams": ("pages/exam_command.py", "pages/data_governance.py"),
+    "resources": ("pages/resources.py", "pages/data_governance.py"),
+    "services": ("pages/services.py",),
+    "teachers": ("pages/teachers.py", "pages/teacher_training.py", "pages/school_profile.py"),
+    "literacy": ("pages/literacy.py",),
+    "security": ("pages/security.py", "pages/data_governance.py"),
+}
+PAGE_OVERRIDE = {8: "coverage"}  # demonstration projects (八) are shown on the coverage page
+FALLBACK = "pages/data_governance.py"
+TILES = [  # (indicator, label key)
+    ("campus_coverage_pct", N_("cockpit.tile.coverage")),
+    ("teacher20_done_pct", N_("cockpit.tile.teacher20")),
+    ("resources_collected_count", N_("cockpit.tile.resources")),
+    ("level3_overdue_count", N_("cockpit.tile.level3_overdue")),
+    ("incidents_overdue_count", N_("cockpit.tile.incidents_overdue")),
+]
+PRINT_CSS = """<style>
+@media print {
+  @page { size: A4 landscape; margin: 8mm; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stApp"] {
+    overflow: visible !important; height: auto !important; position: static !important; }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
+  [data-testid="stIFrame"], [data-testid="stExpander"], [data-testid="stPageLink"] {
+    display: none !important; }
+  [data-testid="stMetric"] { padding: 4px 8px !important; }
+  .js-plotly-plot, .js-plotly-plot .main-svg { max-width: 100% !important; }
+}
+</style>"""
+PRINT_BUTTON = """<button onclick="window.parent.print()" style="font: 14px sans-serif;
+ padding: 6px 14px; border-radius: 8px; border: 1px solid {border}; background: {bg};
+ color: {fg}; cursor: pointer; width: 100%;">{label}</button>"""
+
+ui.page_header("page.cockpit.title", "cockpit.intro")
+scope = queries.viewer_scope()
+lang = current_lang()
+tname = theme.current_theme()
+palette = theme.colors()
+st.html(PRINT_CSS)
+
+rows = queries.run("cockpit_items", scope)
+head = queries.run("cockpit_headline", scope).iloc[0]
+is_city = len(scope) == len(queries.all_units())
+as_of = rows["as_of"].dropna()
+as_of_text = str(as_of.iat[0])[:10] if len(as_of) else "—"
+prev_text = str(rows["prev_as_of"].dropna().iat[0])[:10] if len(as_of) else "—"
+scope_text = t("cockpit.scope.city") if is_city else ", ".join(ui.unit_label(u) for u in scope)
+
+rows["item_label"] = rows["label_zh"] if lang == "zh" else "(" + rows["item_no"].astype(str) + ")"
+rows["indicator_label"] = rows[f"indicator_{lang}"]
+rows["uom"] = rows[f"uom_{lang}"]
+rows["value_text"] = [
+    figures.format_value(v, k, "" if k == "pct" else u)
+    for v, k, u in zip(rows["value"], rows["kind"], rows["uom"], strict=True)
+]
+rows["target_text"] = [
+    figures.format_value(v, k, "" if k == "pct" else u)
+    for v, k, u in zip(rows["target"], rows["kind"], rows["uom"], strict=True)
+]
+rows["prev_text"] = [
+    figures.format_value(v, k, "" if k == "pct" else u)
+    for v, k, u in zip(rows["prev_value"], rows["kind"], rows["uom"], strict=True)
+]
+rows["change_text"] = [
+    figures.change_text(v, p, k)
+    for v, p, k in zip(rows["value"], rows["prev_value"], rows["kind"], strict=True)
+]
+rows["status_text"] = [
+    "" if s != s or s is None else f"{figures.STATUS_ICON[s]} {t(STATUS_LABELS[s])}"
+    for s in rows["status"]
+]
+
+c_caption, c_print = st.columns([6, 1], vertical_alignment="center")
+c_caption.caption(t("cockpit.asof", as_of=as_of_text, prev=prev_text, scope=scope_text))
+with c_print:
+    st.iframe(  # our own constant HTML (no data in it): the print dialog of the parent page
+        PRINT_BUTTON.format(
+            label=t("cockpit.print"),
+            border=palette["grid"],
+            bg=palette["panel"],
+            fg=palette["text"],
+        ),
+        height=44,
+    )
+
+# --- 1. headline tiles ---------------------------------------------------------------------------
+by_ind = rows.dropna(subset=["indicator"]).drop_duplicates("indicator").set_index("indicator")
+c1, c2, c3 = st.columns(3)
+c1.metric(t("cockpit.tile.schools"), f"{int(head.school_count):,}", border=True,
+          help=t("cockpit.tile.schools.help"))  # fmt: skip
+c2.metric(t("cockpit.tile.pupils"), f"{int(head.student_count):,}", border=True,
+          help=t("cockpit.tile.pupils.help"))  # fmt: skip
+c3.metric(t("cockpit.tile.teachers"), f"{int(head.teacher_count):,}", border=True,
+          help=t("cockpit.tile.teachers.help"))  # fmt: skip
+for box, (code, label_key) in zip(st.columns(len(TILES)), TILES, strict=True):
+    if code not in by_ind.index:
+        box.metric(t(label_key), "—", border=True, help=t("cockpit.tile.none"))
+        continue
+    r = by_ind.loc[code]
+    box.metric(
+        t(label_key, target=r["target_text"]),
+        r["value_text"],
+        delta=None if r["change_text"] == "—" else r["change_text"],
+        delta_color="inverse" if r["is_lower_better"] else "normal",
+        border=True,
+        help=t(
+            "cockpit.tile.help",
+            indicator=r["indicator_label"],
+            period=r[f"period_{lang}"],
+            num="—" if r["value_num"] != r["value_num"] else f"{r['value_num']:,.0f}",
+            den="—" if r["value_den"] != r["value_den"] else f"{r['value_den']:,.0f}",
+            target=r["target_text"],
+            prev=r["prev_text"],
+            prev_date=prev_text,
+            status=r["status_text"],
+        ),
+    )
+    box.markdown(figures.status_markdown(r["status"], t(STATUS_LABELS[r["status"]])))
+
+# --- 2. the 18 work items -------------------------------------------------------------------------
+st.subheader(t("cockpit.items.header"))
+items = figures.item_rollup(rows)
+counts = figures.status_counts(items)
+st.markdown(
+    t(
+        "cockpit.items.counts",
+        on_track=counts["on_track"],
+        at_risk=counts["at_risk"],
+        off_track=counts["off_track"],
+        unrated=counts["info"] + counts["no_data"],
+        total=len(items),
+    )
+)
+ref = rows.drop_duplicates("item_no").set_index("item_no")
+drivers = rows.dropna(subset=["indicator"]).set_index(["item_no", "indicator"])
+link_query = "&".join(
+    f"{k}={v}" for k in ui.URL_KEYS if (v := st.session_state.get(k)) not in (None, "")
+)
+registered = {e.path: e for e in pages.PAGES}
+
+
+def linked_page(item_no: int, page_key: str) -> pages.PageEntry:
+    key = PAGE_OVERRIDE.get(item_no, page_key)
+    path = next((p for p in PAGE_FOR.get(key, ()) if p in registered), FALLBACK)
+    return registered[path]
+
+
+table = items.copy()
+table["item"] = [ref.loc[i, "item_label"] for i in table["item_no"]]
+table["section"] = [t(SECTION_LABELS[int(ref.loc[i, "section_no"])]) for i in table["item_no"]]
+table["title"] = [ref.loc[i, f"title_{lang}"] for i in table["item_no"]]
+table["lead"] = [
+    "、".join(t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|"))
+    if lang == "zh"
+    else "; ".join(t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|"))
+    for i in table["item_no"]
+]
+table["status_text"] = [f"{figures.STATUS_ICON[s]} {t(STATUS_LABELS[s])}" for s in table["status"]]
+
+
+def driver_text(item_no: int, indicator: str | None) -> str:
+    if indicator is None or (item_no, indicator) not in drivers.index:
+        return t("cockpit.items.no_indicator")
+    r = drivers.loc[(item_no, indicator)]
+    return t(
+        "cockpit.items.driver",
+        indicator=r["indicator_label"],
+        value=r["value_text"],
+        target=r["target_text"],
+        prev=r["prev_text"],
+    )
+
+
+table["driver_text"] = [driver_text(i, d) for i, d in zip(table["item_no"], table["driver"], strict=True)]
+# relative link with the view state; the page title rides in the fragment for display
+table["page"] = [
+    f"{pages.page_url(e)}?{link_query}#{t(e.title_key)}"
+    for e in (linked_page(i, ref.loc[i, "page"]) for i in table["item_no"])
+]
+st.dataframe(
+    table.style.map(
+        lambda v: figures.status_cell_css(v, tname), subset=["status_text"]
+    ),
+    hide_index=True,
+    height=35 * (len(table) + 1) + 3,
+    column_order=["item", "title", "lead", "status_text", "driver_text", "page"],
+    column_config={
+        "item": st.column_config.TextColumn(t("cockpit.col.item"), width=56),
+        "title": st.column_config.TextColumn(t("cockpit.col.title"), width=240),
+        "lead": st.column_config.TextColumn(t("cockpit.col.lead"), width=120),
+        "status_text": st.column_config.TextColumn(t("cockpit.col.status"), width=76),
+        "driver_text": st.column_config.TextColumn(t("cockpit.col.driver"), width=430),
+        "page": st.column_config.LinkColumn(
+            t("cockpit.col.page"), display_text=r"#(.*)$", width=110
+        ),
+    },
+    key="cockpit_items_table",
+)
+
+# --- 3. progress against targets ------------------------------------------------------------------
+rated = rows[rows["indicator"].notna() & ~rows["indicator"].isin(figures.TASK_INDICATORS)].copy()
+rated["bar_label"] = rated["item_label"] + " " + rated["indicator_label"]
+ui.plotly_chart(
+    figures.progress_bar(
+        rated,
+        label_col="bar_label",
+        template=theme.plotly_template(),
+        labels={
+            "title": t("cockpit.progress.title", as_of=as_of_text),
+            "x": t("cockpit.progress.x"),
+            "target": t("cockpit.progress.target"),
+            "empty": t("cockpit.progress.empty"),
+            **{s: t(STATUS_LABELS[s]) for s in figures.RATED},
+        },
+    ),
+    key="cockpit_progress_chart",
+)
+st.caption(t("cockpit.progress.note"))
+
+# --- 4. links to the item pages, every indicator, method ------------------------------------------
+st.markdown(f"**{t('cockpit.links.header')}**")
+targets = []
+for i in table["item_no"]:
+    e = linked_page(i, ref.loc[i, "page"])
+    if e not in targets:
+        targets.append(e)
+for box, e in zip(st.columns(len(targets)), targets, strict=True):
+    here = [ref.loc[i, "item_label"] for i in table["item_no"] if linked_page(i, ref.loc[i, "page"]) == e]
+    box.page_link(e.path, label=t(e.title_key), help=t("cockpit.links.items", items="".join(here)))
+
+with st.expander(t("cockpit.detail.header")):
+    detail = rows.dropna(subset=["indicator"])
+    shown = {
+        "item_label": t("cockpit.col.item"),
+        "indicator_label": t("cockpit.col.indicator"),
+        f"period_{lang}": t("cockpit.col.period"),
+        "target_text": t("cockpit.col.target"),
+        "value_text": t("cockpit.col.value"),
+        "prev_text": t("cockpit.col.prev", prev=prev_text),
+        "change_text": t("cockpit.col.change"),
+        "status_text": t("cockpit.col.status"),
+    }
+    st.dataframe(
+        detail,
+        hide_index=True,
+        column_order=list(shown),
+        column_config=shown,
+        key="cockpit_detail_table",
+    )
+    export.download_buttons(
+        detail[list(shown)].rename(columns=shown),
+        "work_item_status",
+        {
+            t("cockpit.meta.scope"): scope_text,
+            t("cockpit.meta.as_of"): as_of_text,
+            t("cockpit.meta.method"): t("cockpit.method.short"),
+        },
+        key="cockpit_export",
+    )
+
+with st.expander(t("cockpit.method.header")):
+    st.markdown(t("cockpit.method.body"))
+st.caption(t("cockpit.method.short"))
