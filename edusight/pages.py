@@ -99,6 +99,42 @@ PAGES: list[PageEntry] = [
         url_path="security",
         icon="🛡️",
     ),
+    PageEntry(
+        path="pages/learning_space.py",
+        title_key=N_("page.learning_space.title"),
+        group="topics",
+        url_path="learning_space",
+        icon="💻",
+    ),
+    PageEntry(
+        path="pages/services.py",
+        title_key=N_("page.services.title"),
+        group="topics",
+        url_path="services",
+        icon="🧾",
+    ),
+    PageEntry(
+        path="pages/literacy.py",
+        title_key=N_("page.literacy.title"),
+        group="topics",
+        url_path="literacy",
+        icon="🤖",
+    ),
+    PageEntry(
+        path="pages/cases_planning.py",
+        title_key=N_("page.cases_planning.title"),
+        group="topics",
+        url_path="cases_planning",
+        icon="📋",
+    ),
+    PageEntry(
+        path="pages/exam_command.py",
+        title_key=N_("page.exam_command.title"),
+        group="exams",
+        url_path="exam_command",
+        icon="📡",
+        roles=("leadership", "admin", "exam", "unit"),
+    ),
 ]
 
 

@@ -44,7 +44,9 @@ PRINT_CSS = """<style>
   @page { size: A4 landscape; margin: 8mm; }
   [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stApp"] {
     overflow: visible !important; height: auto !important; position: static !important; }
-  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important;
+    zoom: 0.72; }
+  h1, h2, h3, [data-testid="stHeading"] { break-after: avoid; }
   [data-testid="stIFrame"], [data-testid="stExpander"], [data-testid="stPageLink"] {
     display: none !important; }
   [data-testid="stMetric"] { padding: 4px 8px !important; }
@@ -109,23 +111,26 @@ with c_print:
 
 # --- 1. headline tiles ---------------------------------------------------------------------------
 by_ind = rows.dropna(subset=["indicator"]).drop_duplicates("indicator").set_index("indicator")
-c1, c2, c3 = st.columns(3)
-c1.metric(t("cockpit.tile.schools"), f"{int(head.school_count):,}", border=True,
-          help=t("cockpit.tile.schools.help"))  # fmt: skip
-c2.metric(t("cockpit.tile.pupils"), f"{int(head.student_count):,}", border=True,
-          help=t("cockpit.tile.pupils.help"))  # fmt: skip
-c3.metric(t("cockpit.tile.teachers"), f"{int(head.teacher_count):,}", border=True,
-          help=t("cockpit.tile.teachers.help"))  # fmt: skip
-for box, (code, label_key) in zip(st.columns(len(TILES)), TILES, strict=True):
+row1, row2 = st.columns(4), st.columns(4)
+boxes = [*row1, *row2]
+for box, (label_key, value, help_key) in zip(
+    boxes[:3],
+    [
+        ("cockpit.tile.schools", head.school_count, "cockpit.tile.schools.help"),
+        ("cockpit.tile.pupils", head.student_count, "cockpit.tile.pupils.help"),
+        ("cockpit.tile.teachers", head.teacher_count, "cockpit.tile.teachers.help"),
+    ],
+    strict=True,
+):
+    box.metric(t(label_key), f"{int(value):,}", border=True, help=t(help_key))
+for box, (code, label_key) in zip(boxes[3:], TILES, strict=True):
     if code not in by_ind.index:
         box.metric(t(label_key), "—", border=True, help=t("cockpit.tile.none"))
         continue
     r = by_ind.loc[code]
     box.metric(
-        t(label_key, target=r["target_text"]),
-        r["value_text"],
-        delta=None if r["change_text"] == "—" else r["change_text"],
-        delta_color="inverse" if r["is_lower_better"] else "normal",
+        t(label_key),
+        figures.format_value(r["value"], r["kind"]),
         border=True,
         help=t(
             "cockpit.tile.help",
@@ -139,7 +144,13 @@ for box, (code, label_key) in zip(st.columns(len(TILES)), TILES, strict=True):
             status=r["status_text"],
         ),
     )
-    box.markdown(figures.status_markdown(r["status"], t(STATUS_LABELS[r["status"]])))
+    # status, target and change in a year as text (the metric's delta pill is unreadable in the
+    # dark theme)
+    box.markdown(
+        figures.status_markdown(r["status"], t(STATUS_LABELS[r["status"]]))
+        + " · "
+        + t("cockpit.tile.target", target=r["target_text"], change=r["change_text"])
+    )
 
 # --- 2. the 18 work items -------------------------------------------------------------------------
 st.subheader(t("cockpit.items.header"))
@@ -176,7 +187,9 @@ table["title"] = [ref.loc[i, f"title_{lang}"] for i in table["item_no"]]
 table["lead"] = [
     "、".join(t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|"))
     if lang == "zh"
-    else "; ".join(t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|"))
+    else "; ".join(
+        t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|")
+    )
     for i in table["item_no"]
 ]
 table["status_text"] = [f"{figures.STATUS_ICON[s]} {t(STATUS_LABELS[s])}" for s in table["status"]]
@@ -195,25 +208,26 @@ def driver_text(item_no: int, indicator: str | None) -> str:
     )
 
 
-table["driver_text"] = [driver_text(i, d) for i, d in zip(table["item_no"], table["driver"], strict=True)]
+table["driver_text"] = [
+    driver_text(i, d) for i, d in zip(table["item_no"], table["driver"], strict=True)
+]
 # relative link with the view state; the page title rides in the fragment for display
 table["page"] = [
     f"{pages.page_url(e)}?{link_query}#{t(e.title_key)}"
     for e in (linked_page(i, ref.loc[i, "page"]) for i in table["item_no"])
 ]
 st.dataframe(
-    table.style.map(
-        lambda v: figures.status_cell_css(v, tname), subset=["status_text"]
-    ),
+    table.style.map(lambda v: figures.status_cell_css(v, tname), subset=["status_text"]),
     hide_index=True,
-    height=35 * (len(table) + 1) + 3,
+    row_height=30,
+    height=30 * (len(table) + 1) + 3,
     column_order=["item", "title", "lead", "status_text", "driver_text", "page"],
     column_config={
         "item": st.column_config.TextColumn(t("cockpit.col.item"), width=56),
         "title": st.column_config.TextColumn(t("cockpit.col.title"), width=240),
         "lead": st.column_config.TextColumn(t("cockpit.col.lead"), width=120),
         "status_text": st.column_config.TextColumn(t("cockpit.col.status"), width=76),
-        "driver_text": st.column_config.TextColumn(t("cockpit.col.driver"), width=430),
+        "driver_text": st.column_config.TextColumn(t("cockpit.col.driver"), width=390),
         "page": st.column_config.LinkColumn(
             t("cockpit.col.page"), display_text=r"#(.*)$", width=110
         ),
@@ -248,8 +262,13 @@ for i in table["item_no"]:
     e = linked_page(i, ref.loc[i, "page"])
     if e not in targets:
         targets.append(e)
-for box, e in zip(st.columns(len(targets)), targets, strict=True):
-    here = [ref.loc[i, "item_label"] for i in table["item_no"] if linked_page(i, ref.loc[i, "page"]) == e]
+link_boxes = [*st.columns(5), *st.columns(5)] if len(targets) > 5 else st.columns(len(targets))
+for box, e in zip(link_boxes, targets, strict=False):
+    here = [
+        ref.loc[i, "item_label"]
+        for i in table["item_no"]
+        if linked_page(i, ref.loc[i, "page"]) == e
+    ]
     box.page_link(e.path, label=t(e.title_key), help=t("cockpit.links.items", items="".join(here)))
 
 with st.expander(t("cockpit.detail.header")):

@@ -2,6 +2,7 @@
 targets, ranking, status × change, trend and projection, the schools of a unit, new technology."""
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -329,7 +330,7 @@ with st.expander(t("cov.summary.header"), expanded=False):
     downloads = st.container(horizontal=True)
     downloads.download_button(
         t("export.csv"),
-        export.to_csv_bytes(out, meta),
+        partial(export.to_csv_bytes, out, meta),
         file_name=f"coverage_units_{period}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -337,7 +338,7 @@ with st.expander(t("cov.summary.header"), expanded=False):
     )
     downloads.download_button(
         t("export.xlsx"),
-        export.to_xlsx_bytes(out, meta, sheet="units"),
+        partial(export.to_xlsx_bytes, out, meta, sheet="units"),
         file_name=f"coverage_units_{period}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -472,7 +473,7 @@ else:
     downloads = st.container(horizontal=True)
     downloads.download_button(
         t("export.csv"),
-        export.to_csv_bytes(out, meta),
+        partial(export.to_csv_bytes, out, meta),
         file_name=f"{stem}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -480,7 +481,7 @@ else:
     )
     downloads.download_button(
         t("export.xlsx"),
-        export.to_xlsx_bytes(out, meta, sheet="schools"),
+        partial(export.to_xlsx_bytes, out, meta, sheet="schools"),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -561,7 +562,7 @@ nt_out = newtech[list(nt_cols)].rename(columns=nt_cols)
 downloads = st.container(horizontal=True)
 downloads.download_button(
     t("export.csv"),
-    export.to_csv_bytes(nt_out, nt_meta),
+    partial(export.to_csv_bytes, nt_out, nt_meta),
     file_name=f"coverage_newtech_{year}.csv",
     mime="text/csv",
     on_click="ignore",
@@ -569,7 +570,7 @@ downloads.download_button(
 )
 downloads.download_button(
     t("export.xlsx"),
-    export.to_xlsx_bytes(nt_out, nt_meta, sheet="new_technology"),
+    partial(export.to_xlsx_bytes, nt_out, nt_meta, sheet="new_technology"),
     file_name=f"coverage_newtech_{year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",

@@ -198,7 +198,9 @@ def progress_bar(
             orientation="h",
             name=labels.get(status, status),
             marker_color=colors[status],
-            text=[f"{v} / {t}" for v, t in zip(part["value_text"], part["target_text"], strict=True)],
+            text=[
+                f"{v} / {t}" for v, t in zip(part["value_text"], part["target_text"], strict=True)
+            ],
             textposition="outside",
             cliponaxis=False,
             customdata=part[["progress"]].to_numpy(),

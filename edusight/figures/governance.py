@@ -68,3 +68,80 @@ def quarantine_rate_bar(
     fig.update_xaxes(range=[0, max(top * 1.18, 1.0)])
     fig.update_layout(height=BASE_HEIGHT_PX + BAR_HEIGHT_PX * len(df), bargap=0.35)
     return fig
+
+
+def conformance_heatmap(
+    conf: pd.DataFrame,
+    *,
+    row_col: str,
+    standards: Mapping[str, str],
+    labels: Mapping[str, str],
+    template: str = TEMPLATES["light"],
+) -> go.Figure:
+    """Conformance % per row (unit or source) × standard, as a coloured grid with the values.
+
+    ``conf``: one row per (``row_col``, ``standard``) with ``conformance_pct``, ``rows_checked``
+    and ``rows_failing`` (``edusight.sources_catalog.rollup``); the row order is kept.
+    ``standards``: standard code → translated name, in column order. ``labels``: ``title``,
+    ``rows_checked``, ``rows_failing``, ``conformance`` (hover), ``empty``. A standard that no
+    rule of a row's sources checks is left blank (not 100%).
+    """
+    fig = go.Figure()
+    fig.update_layout(template=template, title={"text": labels["title"]})
+    if conf.empty:
+        fig.update_layout(height=BASE_HEIGHT_PX + 2 * BAR_HEIGHT_PX)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.add_annotation(
+            text=labels["empty"], showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
+        )
+        return fig
+    rows = list(dict.fromkeys(conf[row_col]))
+    cols = [s for s in standards if s in set(conf["standard"])] or list(standards)
+    grid = conf.pivot_table(
+        index=row_col, columns="standard", values="conformance_pct", aggfunc="first", sort=False
+    ).reindex(index=rows, columns=cols)
+    checked = conf.pivot_table(
+        index=row_col, columns="standard", values="rows_checked", aggfunc="first", sort=False
+    ).reindex(index=rows, columns=cols)
+    failing = conf.pivot_table(
+        index=row_col, columns="standard", values="rows_failing", aggfunc="first", sort=False
+    ).reindex(index=rows, columns=cols)
+    z = grid.to_numpy(dtype=float)
+    text = [["" if pd.isna(v) else f"{v:.1f}%" for v in r] for r in z]
+    custom = [
+        [
+            [("" if pd.isna(c) else f"{int(c):,}"), ("" if pd.isna(f) else f"{int(f):,}")]
+            for c, f in zip(cr, fr, strict=True)
+        ]
+        for cr, fr in zip(checked.to_numpy(), failing.to_numpy(), strict=True)
+    ]
+    name = next((k for k, v in TEMPLATES.items() if v == template), "light")
+    pal = PALETTE[name]
+    fig.add_heatmap(
+        z=z,
+        x=[standards[c] for c in cols],
+        y=rows,
+        text=text,
+        texttemplate="%{text}",
+        customdata=custom,
+        zmin=80,
+        zmax=100,
+        colorscale=[[0.0, pal["bad"]], [0.5, pal["warn"]], [1.0, pal["good"]]],
+        colorbar={"title": {"text": "%"}, "ticksuffix": "%", "thickness": 12},
+        xgap=2,
+        ygap=2,
+        hovertemplate=(
+            "%{y} · %{x}<br>"
+            + labels["conformance"]
+            + ": %{z:.2f}%<br>"
+            + labels["rows_failing"]
+            + ": %{customdata[1]} / "
+            + labels["rows_checked"]
+            + ": %{customdata[0]}<extra></extra>"
+        ),
+    )
+    fig.update_yaxes(autorange="reversed", ticksuffix="  ")
+    fig.update_xaxes(side="top")
+    fig.update_layout(height=BASE_HEIGHT_PX + 40 + BAR_HEIGHT_PX * len(rows))
+    return fig

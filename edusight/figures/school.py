@@ -15,6 +15,7 @@ from edusight.figures.coverage import (
     NO_DATA,
     OUTLINE,
     STATUS_COLORS,
+    Deck,
     _bounds,
     _theme_name,
     _tooltip,
@@ -103,9 +104,7 @@ def location_map(
         view = fit_view(_bounds(home["geometry"]["coordinates"]), width_px=420, height_px=300)
     else:
         view = pdk.ViewState(longitude=point["lon"], latitude=point["lat"], zoom=10)
-    return pdk.Deck(
-        layers=layers, initial_view_state=view, map_provider=None, tooltip=_tooltip(theme)
-    )
+    return Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=_tooltip(theme))
 
 
 def assessment_history(

@@ -72,7 +72,9 @@ def cmd_drain(a) -> int:
 
 def cmd_compact(a) -> int:
     ing = _ingestor(a)
-    print(json.dumps({"compacted": ing.compact(min_files=a.min_files, max_compacts=a.max_compacts)}))
+    print(
+        json.dumps({"compacted": ing.compact(min_files=a.min_files, max_compacts=a.max_compacts)})
+    )
     return 0
 
 
@@ -125,14 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sp, db=True):
         sp.add_argument("--landing", default=str(config.path("landing_dir")), help="landing area")
         if db:
-            sp.add_argument("--db", default=str(config.db_path()), help="database with the exam plan")
+            sp.add_argument(
+                "--db", default=str(config.db_path()), help="database with the exam plan"
+            )
 
     s = sub.add_parser("serve", help="HTTP endpoint + drop-folder loop")
     common(s)
     s.add_argument("--host", default=config.get("feed_host"))
     s.add_argument("--port", type=int, default=int(config.get("feed_port")))
-    s.add_argument("--drain-every", type=float, default=2.0, help="seconds between drop-folder scans")
-    s.add_argument("--no-background", action="store_true", help="no drop-folder loop, no compaction")
+    s.add_argument(
+        "--drain-every", type=float, default=2.0, help="seconds between drop-folder scans"
+    )
+    s.add_argument(
+        "--no-background", action="store_true", help="no drop-folder loop, no compaction"
+    )
     s.add_argument("--access-log", action="store_true")
     s.set_defaults(fn=cmd_serve)
 

@@ -153,7 +153,9 @@ class Ingestor:
                 res = []
                 for o in outcomes:
                     if o.row is None:
-                        res.append({"event_id": o.event_id, "status": "rejected", "reason": o.reason})
+                        res.append(
+                            {"event_id": o.event_id, "status": "rejected", "reason": o.reason}
+                        )
                         rejected.append(
                             {
                                 "received_at": received.isoformat(),
@@ -254,3 +256,26 @@ class Ingestor:
                     summary[r["status"]] += 1
             self.landing.finish_inbox_file(path, ok=True)
         return summary
+
+
+def land_ack(
+    landing: Landing, *, alert_id: str, site_code: str, user: str, exam_now: dt.datetime
+) -> str:
+    """Land an acknowledgement from a screen (kind ``ack``, source ``screen``) through the same
+    validation and atomic write as every other event, so all screens see it. Returns its id."""
+    import uuid
+
+    raw = {
+        "event_id": f"ack-{uuid.uuid4().hex}",
+        "kind": "ack",
+        "site_code": site_code,
+        "ts": exam_now.isoformat(timespec="seconds"),
+        "alert_id": alert_id,
+        "user_name": (user or "?")[:64],
+    }
+    row = validate(raw, principal="command", exam_now=exam_now)
+    row.update(received_at=wall_now(), principal="screen", source="screen")
+    with landing.lock():
+        landing.ensure()
+        landing.write_batch(as_table([row]))
+    return raw["event_id"]

@@ -247,7 +247,9 @@ class Landing:
                 return None
             table = self.read_table(inputs)
             if table.num_rows:
-                table = table.take(pc.sort_indices(table, [("kind", "ascending"), ("ts", "ascending")]))
+                table = table.take(
+                    pc.sort_indices(table, [("kind", "ascending"), ("ts", "ascending")])
+                )
             covers = {self.rel(f) for f in inputs}
             for c in compacts:
                 if c in inputs:

@@ -30,9 +30,9 @@ class Plan:
         if site not in self.sites:
             raise Invalid("unknown_site")
         kind = row["kind"]
-        if row.get("session_code") is not None:
-            if self.sessions.get(row["session_code"]) != self.sites[site]:
-                raise Invalid("unknown_session")
+        session = row.get("session_code")
+        if session is not None and self.sessions.get(session) != self.sites[site]:
+            raise Invalid("unknown_session")
         room = row.get("room_code")
         if room is not None:
             r = self.rooms.get(room)

@@ -199,7 +199,11 @@ def create_app(
             doc = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             await run_in_threadpool(
-                ingestor.reject_batch, principal, "http", "not_json", body[:4096].decode(errors="replace")
+                ingestor.reject_batch,
+                principal,
+                "http",
+                "not_json",
+                body[:4096].decode(errors="replace"),
             )
             return _error(400, "not_json")
         events = doc.get("events") if isinstance(doc, dict) else doc
@@ -214,7 +218,9 @@ def create_app(
             results = await asyncio.wrap_future(committer.submit(outcomes, principal, "http"))
         except Exception:
             return _error(503, "landing_failed", retry=True)
-        counts = {s: sum(r["status"] == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+        counts = {
+            s: sum(r["status"] == s for r in results) for s in ("accepted", "duplicate", "rejected")
+        }
         return JSONResponse({**counts, "results": results})
 
     async def post_clock(request: Request) -> JSONResponse:
@@ -241,8 +247,14 @@ def create_app(
                 "rejected": s.rejected,
                 "files_written": s.files,
                 "last_received_at": s.last_received_at.isoformat() if s.last_received_at else None,
-                "plan": "loaded" if ingestor.plan.get() is not None else (ingestor.plan.error or "none"),
-                "clock": {"simulated": clock.is_simulated, "speed": clock.speed, "exam": clock.exam},
+                "plan": "loaded"
+                if ingestor.plan.get() is not None
+                else (ingestor.plan.error or "none"),
+                "clock": {
+                    "simulated": clock.is_simulated,
+                    "speed": clock.speed,
+                    "exam": clock.exam,
+                },
             }
         )
 

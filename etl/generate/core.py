@@ -469,6 +469,7 @@ def generate(ctx: Context, progress) -> None:
     schools["class_count"] = class_count
     ctx.frames["schools"] = schools
     ctx.frames["alloc"] = alloc
+    ctx.frames["equipment"] = eq
     ctx.write(S.SCHOOLS, schools, encoding="utf-8-sig")
     progress("equipment")
     ctx.write(S.EQUIPMENT, eq, encoding="gb18030")

@@ -13,6 +13,11 @@ Integrity problems are planted at small known rates (`PLANTED_RATES`) and record
 manifest.json under planted.training, counted with the same rules (`integrity_flags`) a later
 feature applies, thresholds from training_rules.csv. The city curve's shape (`CURVE`,
 `MONTH_PROFILE`) is an assumption of the demo data.
+
+Volumes scale with the teacher count (scale 1: 188,100 in-scope teachers, ~2.9 million sessions,
+~570,000 assessments, one plan row per school); the 30 points and the rules are fixed.
+Equipment (smart classrooms, terminals) comes from core's generator with the same seed, so the
+points a school chooses agree with equipment.csv.
 """
 
 from __future__ import annotations

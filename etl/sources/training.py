@@ -54,8 +54,8 @@ TRAINING_SESSIONS = Source(
     "by the school for school-based practice (教研 activities, lesson study) and carry no video. "
     "认定学时 is what the platform credited. Hours alone are weak evidence (scripts auto-play "
     "videos), so start/end times, video time and device are kept for the integrity flags "
-    "(thresholds in training_rules.csv). Volume: ~18 rows per completing teacher (scale 1 ≈ 3 "
-    "million rows).",
+    "(thresholds in training_rules.csv). Volume: ~15 rows per in-scope teacher by the as-of "
+    "date (scale 1 ≈ 2.9 million rows).",
     columns=(
         C("record_id", "记录编号", doc="platform record number", example="YX2021000123456"),
         _teacher("居民身份证号 of the teacher; must be in the teacher base database"),
@@ -132,7 +132,7 @@ TRAINING_SESSIONS = Source(
             f"WHEN '网络研修' THEN {_rule('max_online_session_hours')} "
             f"ELSE {_rule('max_practice_session_hours')} END",
             "认定学时 of one session cannot exceed the platform's cap (training_rules.csv: "
-            "max_online_session_hours 4, max_practice_session_hours 8)",
+            "max_online_session_hours, max_practice_session_hours)",
         ),
     ),
 )
@@ -238,7 +238,8 @@ SCHOOL_PLANS = Source(
             "chosen_points",
             "选定微能力点",
             required=False,
-            doc="points chosen for the school's teachers, e.g. A1|A3|A6|B6 (blank: none yet)",
+            doc="codes of the points chosen for the school's teachers, separated by `\\|` "
+            "(blank: none chosen yet)",
             example="A1|A3|A6|A10|B6",
         ),
         C("teachers_in_scope", "参训教师数", type="int", min=0, max=2000, doc="teachers to train"),

@@ -127,62 +127,6 @@ def test_kiosk_flag_is_kept(app):
     assert at.query_params["kiosk"] == "1"
 
 
-# --- data governance -------------------------------------------------------------------------------
-
-GOVERNANCE = pages.by_path("pages/data_governance.py")
-
-
-def quarantine_table(at: AppTest):
-    return at.dataframe[-1].value  # the quarantine browser is the page's last table
-
-
-def test_governance_shows_the_four_base_databases(app):
-    at = open_page(app, GOVERNANCE)
-    assert [m.label for m in at.metric] == [
-        t(k, lang="zh")
-        for k in ("base.students", "base.teachers", "base.schools", "base.equipment")
-    ]
-    assert len(at.get("plotly_chart")) == 1
-    assert at.download_button(key="gov_download").label == t("gov.q.download", lang="zh")
-
-
-def test_governance_source_filter_changes_the_table(app):
-    at = open_page(app, GOVERNANCE)
-    before = quarantine_table(at)
-    box = at.selectbox(key="gov_source")
-    source = next(o for o in box.options if o != t("gov.q.all", lang="zh"))
-    box.select_index(box.options.index(source)).run()
-    assert_clean(at)
-    after = quarantine_table(at)
-    chosen = at.selectbox(key="gov_source").value
-    assert chosen is not None
-    assert set(after["source"]) == {chosen}
-    assert len(after) == (before["source"] == chosen).sum() or len(before) >= 5000
-
-
-def test_governance_unit_filter_shows_rows_without_unit(app):
-    at = open_page(app, GOVERNANCE)
-    box = at.selectbox(key="gov_unit")
-    label = t("unit.none", lang="zh")
-    if label not in box.options:
-        pytest.skip("the built database has no quarantined row without a unit")
-    box.select_index(box.options.index(label)).run()
-    assert_clean(at)
-    assert quarantine_table(at)["unit_code"].isna().all()
-
-
-def test_governance_follows_the_sidebar_unit(app):
-    at = open_page(app, GOVERNANCE)
-    at.selectbox(key="unit").select("510104").run()
-    assert_clean(at)
-    assert t("unit.none", lang="zh") not in at.selectbox(key="gov_unit").options
-    if at.info:  # no quarantined row in this unit
-        assert at.info[0].value == t("gov.q.empty", lang="zh")
-    else:
-        assert set(quarantine_table(at)["unit_code"]) == {"510104"}
-    assert all("1 个单位" in c.value for c in at.caption if c.value.startswith("最新记录"))
-
-
 def test_unreadable_database_is_explained_not_raised(app, monkeypatch, tmp_path):
     bad = tmp_path / "bad.duckdb"
     bad.write_bytes(b"not a database" * 100)

@@ -11,6 +11,8 @@ from edusight import db, queries
 
 EXAMPLES: dict[str, object] = {
     "source": None,
+    "standard": None,  # governance quarantine browser: a standard of plan item (十)
+    "stg_source": "schools",  # governance_loaded_by_unit: a source name (stg table)
     "rule": None,
     "file": None,
     "unit": None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import duckdb
 import numpy as np
@@ -394,18 +393,13 @@ def test_make_credit_codes_rejects_bad_prefix(prefix):
         make_credit_codes(np.array([prefix]))
 
 
-def test_make_id_numbers_fast():
-    """3 million ID numbers well under 2 s (best of two runs, to ride out machine noise)."""
+def test_make_id_numbers_handles_millions_vectorized():
+    """3 million valid ID numbers in one call (its speed is reported by `make bench`, not asserted)."""
     rng = np.random.default_rng(3)
     areas, dates, seqs = _random_id_inputs(rng, 3_000_000)
-    best = float("inf")
-    for _ in range(2):
-        t0 = time.perf_counter()
-        ids = make_id_numbers(areas, dates, seqs)
-        best = min(best, time.perf_counter() - t0)
+    ids = make_id_numbers(areas, dates, seqs)
     assert ids.shape == (3_000_000,)
     assert all(id_number_ok(s) for s in ids[::10_000])
-    assert best < 2.0, f"make_id_numbers took {best:.2f}s for 3M rows"
 
 
 # ---------------------------------------------------------------------------------------------

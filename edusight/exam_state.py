@@ -1,0 +1,765 @@
+"""The exam command screen's state: plan (marts) + live events (landing area) + the clock.
+
+Two halves:
+
+- **Pure rules** on plain frames (tests call them on inline data): which exam day and session
+  the screen shows, the session clock, staleness of sites and of the whole feed, alerts derived
+  from transport, 保密室 and identity-check events, the alert timeline with acknowledgements,
+  the big numbers. Nothing here reads Streamlit, files or the database.
+- **Loading** (``fetch_live``): the ``queries/exam_live_*.sql`` queries over the landing files,
+  run on each refresh without caching (live data), scoped like every other query.
+
+Clocks: event times are on the *exam clock* (``etl.feed.clock``: real time, or a simulation
+mapped onto today); ``received_at`` is wall time. A site is stale when its newest event is
+older than ``site_silent_s`` wall seconds converted to the exam clock (× speed); the feed is
+stopped when nothing has been *received* for ``feed_silent_s`` wall seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from etl.feed.clock import Clock
+from etl.feed.schema import SEVERITIES
+
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # critical 0 … low 3
+#: Site statuses, worst first (map colours in edusight/figures/exam.py).
+SITE_STATUSES = ("stale", "alert", "warning", "no_data", "ok")
+#: Alert lifecycle of the feed's alert kinds: raw status → open / handling / closed.
+LIFECYCLE = {
+    "detected": "open",
+    "located": "handling",
+    "disposed": "closed",
+    "reported": "open",
+    "handling": "handling",
+    "resolved": "closed",
+}
+#: 保密室 doors may open this long before a session starts and after it ends (assumption).
+CUSTODY_WINDOW = dt.timedelta(minutes=90)
+#: A paper vehicle not delivered this long after its planned arrival raises an alarm.
+LATE_GRACE = dt.timedelta(minutes=5)
+#: Routes shown on the transport map: from this long before departure to after arrival.
+ROUTE_LEAD = dt.timedelta(minutes=30)
+ROUTE_TAIL = dt.timedelta(minutes=45)
+TRAIL_POINTS = 20
+#: A site whose reporting cameras are less than this share online is flagged (warning).
+CAMERA_WARN_SHARE = 0.95
+
+ALERT_COLUMNS = [
+    "alert_id",
+    "alert_kind",
+    "site_code",
+    "raised_at",
+    "updated_at",
+    "severity",
+    "state",
+    "status",
+    "category",
+    "detail",
+    "lon",
+    "lat",
+    "route_id",
+    "vehicle_id",
+    "acked_by",
+    "acked_at",
+]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Staleness limits in wall seconds (configuration: EDUSIGHT_EXAM_*_SILENT_S)."""
+
+    site_silent_s: float = 120.0
+    feed_silent_s: float = 60.0
+    device_silent_s: float = 180.0
+
+    @classmethod
+    def from_config(cls) -> Thresholds:
+        from edusight import config
+
+        return cls(
+            site_silent_s=float(config.get("exam_site_silent_s")),
+            feed_silent_s=float(config.get("exam_feed_silent_s")),
+            device_silent_s=float(config.get("exam_device_silent_s")),
+        )
+
+
+# --- the day and the session ----------------------------------------------------------------------
+
+
+def shift_sessions(sessions: pd.DataFrame, clock: Clock) -> pd.DataFrame:
+    """Sessions with ``start_at``/``end_at`` moved onto the exam clock's calendar."""
+    out = sessions.copy()
+    shift = pd.Timedelta(days=clock.day_shift_days)
+    out["start_at"] = pd.to_datetime(out["start_at"]) + shift
+    out["end_at"] = pd.to_datetime(out["end_at"]) + shift
+    return out.sort_values("start_at").reset_index(drop=True)
+
+
+def pick_day(sessions: pd.DataFrame, now: dt.datetime) -> dt.date | None:
+    """The exam day to show: today if it is one, else the next one, else the last one."""
+    if sessions.empty:
+        return None
+    days = sorted({ts.date() for ts in sessions["start_at"]})
+    today = now.date()
+    if today in days:
+        return today
+    upcoming = [d for d in days if d > today]
+    return upcoming[0] if upcoming else days[-1]
+
+
+def day_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time())
+    return start, start + dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SessionClock:
+    """The session the screen follows and where ``now`` stands in it."""
+
+    session_code: str | None
+    phase: str  # before | running | ended | none
+    start_at: dt.datetime | None = None
+    end_at: dt.datetime | None = None
+    seconds: float = 0.0  # to the start (before), to the end (running), since the end (ended)
+    row: dict[str, Any] = field(default_factory=dict)
+
+
+def session_clock(sessions: pd.DataFrame, now: dt.datetime) -> SessionClock:
+    """The running session, else the next one of the day, else the day's last one (ended).
+
+    ``sessions``: the shown day's sessions (shifted), any order.
+    """
+    if sessions.empty:
+        return SessionClock(None, "none")
+    s = sessions.sort_values("start_at")
+    now_ts = pd.Timestamp(now)
+    running = s[(s["start_at"] <= now_ts) & (now_ts < s["end_at"])]
+    if len(running):
+        r = running.iloc[0]
+        phase, secs = "running", (r["end_at"] - now_ts).total_seconds()
+    else:
+        nxt = s[s["start_at"] > now_ts]
+        if len(nxt):
+            r = nxt.iloc[0]
+            phase, secs = "before", (r["start_at"] - now_ts).total_seconds()
+        else:
+            r = s.iloc[-1]
+            phase, secs = "ended", (now_ts - r["end_at"]).total_seconds()
+    return SessionClock(
+        str(r["session_code"]),
+        phase,
+        r["start_at"].to_pydatetime(),
+        r["end_at"].to_pydatetime(),
+        float(secs),
+        r.to_dict(),
+    )
+
+
+def fmt_duration(seconds: float) -> str:
+    """``H:MM:SS`` (days added in front when longer)."""
+    s = max(int(seconds), 0)
+    d, s = divmod(s, 86400)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    return (f"{d}d " if d else "") + f"{h}:{m:02d}:{s:02d}"
+
+
+# --- staleness --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    status: str  # ok | stale | none
+    last_received_at: dt.datetime | None  # wall clock
+    last_received_exam: dt.datetime | None  # the exam clock when it arrived
+    silent_s: float | None  # wall seconds since
+
+
+def _ts(v: Any) -> dt.datetime | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and pd.isna(v)):
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return pd.Timestamp(v).to_pydatetime()
+
+
+def feed_health(
+    last_received_at: Any, wall_now: dt.datetime, clock: Clock, feed_silent_s: float
+) -> FeedHealth:
+    """Is anything arriving? ``none`` (nothing ever), ``stale`` (silent too long) or ``ok``."""
+    last = _ts(last_received_at)
+    if last is None:
+        return FeedHealth("none", None, None, None)
+    silent = (wall_now - last).total_seconds()
+    status = "stale" if silent > feed_silent_s else "ok"
+    return FeedHealth(status, last, clock.now(last), silent)
+
+
+def site_staleness(
+    activity: pd.DataFrame, exam_now: dt.datetime, silent_exam_s: float
+) -> pd.DataFrame:
+    """Per site: ``last_ts``, ``silent_s`` (exam-clock seconds since its newest event, never
+    negative), ``is_stale`` (silent longer than ``silent_exam_s``) and ``has_data``.
+
+    ``activity``: site_code, last_ts (exam clock; NaT when the site sent nothing).
+    """
+    out = activity[["site_code", "last_ts"]].copy()
+    last = pd.to_datetime(out["last_ts"])
+    silent = (pd.Timestamp(exam_now) - last).dt.total_seconds().clip(lower=0)
+    out["silent_s"] = silent
+    out["has_data"] = last.notna()
+    out["is_stale"] = out["has_data"] & (silent > silent_exam_s)
+    return out
+
+
+def site_status(
+    sites: pd.DataFrame,
+    staleness: pd.DataFrame,
+    alerts: pd.DataFrame,
+    devices: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per site: status (``SITE_STATUSES``), open alerts, worst severity, cameras.
+
+    Precedence: ``stale`` (数据中断: what we show may be out of date) > ``alert`` (an open
+    critical/high alert) > ``warning`` (an open medium/low alert, or fewer than
+    ``CAMERA_WARN_SHARE`` of the cameras that report are online) >
+    ``no_data`` (nothing received yet today) > ``ok``.
+    """
+    out = sites[["site_code"]].merge(staleness, on="site_code", how="left")
+    out["has_data"] = out["has_data"].fillna(False).astype(bool)
+    out["is_stale"] = out["is_stale"].fillna(False).astype(bool)
+    open_ = alerts[alerts["state"] != "closed"] if len(alerts) else alerts
+    if len(open_):
+        g = open_.assign(rank=open_["severity"].map(SEVERITY_RANK).fillna(3))
+        agg = g.groupby("site_code").agg(open_alerts=("alert_id", "size"), worst=("rank", "min"))
+        out = out.merge(agg, on="site_code", how="left")
+    else:
+        out["open_alerts"] = 0
+        out["worst"] = float("nan")
+    out["open_alerts"] = out["open_alerts"].fillna(0).astype(int)
+    out["worst_severity"] = out["worst"].map(lambda r: None if pd.isna(r) else SEVERITIES[int(r)])
+    cams = devices[devices["device_type_code"] == "camera"] if len(devices) else devices
+    if len(cams):
+        c = cams.groupby("site_code")[["registered_count", "online_count", "reporting_count"]].sum()
+        out = out.merge(c, on="site_code", how="left")
+    for col_ in ("registered_count", "online_count", "reporting_count"):
+        if col_ not in out:
+            out[col_] = 0
+        out[col_] = out[col_].fillna(0).astype(int)
+    out = out.rename(
+        columns={
+            "registered_count": "cameras_registered",
+            "online_count": "cameras_online",
+            "reporting_count": "cameras_reporting",
+        }
+    )
+    cam_down = (out["cameras_reporting"] > 0) & (
+        out["cameras_online"] < CAMERA_WARN_SHARE * out["cameras_reporting"]
+    )
+
+    def status(r) -> str:
+        if r["is_stale"]:
+            return "stale"
+        if r["worst"] is not None and not pd.isna(r["worst"]) and r["worst"] <= 1:
+            return "alert"
+        if r["open_alerts"] > 0 or r["cam_down"]:
+            return "warning"
+        return "ok" if r["has_data"] else "no_data"
+
+    out["cam_down"] = cam_down
+    out["status"] = out.apply(status, axis=1) if len(out) else pd.Series(dtype=str)
+    return out.drop(columns=["worst", "cam_down"])
+
+
+# --- alerts ------------------------------------------------------------------------------------------
+
+
+def _alert_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=ALERT_COLUMNS)
+    return df.astype({"raised_at": "datetime64[us]", "updated_at": "datetime64[us]"})
+
+
+def feed_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Radio and incident alerts (``queries/exam_live_alerts.sql``) in the timeline's shape."""
+    rows = []
+    for r in alerts.to_dict("records"):
+        rows.append(
+            {
+                "alert_id": r["alert_id"],
+                "alert_kind": r["kind"],
+                "site_code": r["site_code"],
+                "raised_at": r["raised_at"],
+                "updated_at": r["updated_at"],
+                "severity": r.get("severity") or "high",
+                "state": LIFECYCLE.get(r.get("status"), "open"),
+                "status": r.get("status"),
+                "category": r.get("category"),
+                "detail": r.get("note"),
+                "lon": r.get("lon"),
+                "lat": r.get("lat"),
+                "frequency_mhz": r.get("frequency_mhz"),
+            }
+        )
+    df = _alert_frame(rows)
+    if rows:
+        df["frequency_mhz"] = [r["frequency_mhz"] for r in rows]
+    return df
+
+
+def signal_alerts(signals: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
+    """Alerts derived from single events (``exam_live_signals.sql``): a 保密室 opened outside
+    the permitted windows (critical) or by fewer than two people (high), and a failed identity
+    check (人证不符, medium). They have no lifecycle of their own: acknowledging closes them.
+
+    ``sessions``: the day's sessions (shifted). Doors may open from ``CUSTODY_WINDOW`` before a
+    session starts until it starts, and from its end until ``CUSTODY_WINDOW`` after.
+    """
+    rows: list[dict[str, Any]] = []
+    windows = []
+    for s in sessions.itertuples():
+        windows.append((s.start_at - CUSTODY_WINDOW, s.start_at))
+        windows.append((s.end_at, s.end_at + CUSTODY_WINDOW))
+    for e in signals.to_dict("records"):
+        ts = pd.Timestamp(e["ts"])
+        base = {"site_code": e["site_code"], "raised_at": ts, "updated_at": ts, "state": "open"}
+        if e["kind"] == "custody" and e.get("action") == "door_open":
+            if not any(a <= ts <= b for a, b in windows):
+                rows.append({**base, "alert_id": f"CUSTODY-OUT-{e['event_id']}",
+                             "alert_kind": "custody_outside", "severity": "critical",
+                             "status": "door_open", "detail": e.get("note")})  # fmt: skip
+            persons = e.get("persons")
+            if persons is not None and not pd.isna(persons) and int(persons) < 2:
+                rows.append({**base, "alert_id": f"CUSTODY-1P-{e['event_id']}",
+                             "alert_kind": "custody_single", "severity": "high",
+                             "status": "door_open", "detail": e.get("note")})  # fmt: skip
+        elif e["kind"] == "checkin":
+            rows.append({**base, "alert_id": f"IDCHECK-{e['event_id']}",
+                         "alert_kind": "identity_mismatch", "severity": "medium",
+                         "status": "mismatch", "category": e.get("room_code"),
+                         "detail": e.get("note")})  # fmt: skip
+    return _alert_frame(rows)
+
+
+@dataclass
+class Transport:
+    vehicles: pd.DataFrame  # one row per route with GPS data: latest position and state
+    trails: pd.DataFrame  # route_id, path [[lon, lat], …] of the latest positions
+    routes: pd.DataFrame  # the routes on the map (planned), with is_active / has_gps
+    alerts: pd.DataFrame  # long stops and late deliveries
+
+
+def transport(
+    routes: pd.DataFrame,
+    events: pd.DataFrame,
+    sessions: pd.DataFrame,
+    exam_now: dt.datetime,
+    clock: Clock,
+) -> Transport:
+    """Vehicles, trails and transport alarms.
+
+    ``routes``: ``exam_routes.sql`` (plan times); ``events``: ``exam_live_transport.sql``
+    (ordered by route and time); ``sessions``: the exam's sessions (shifted). A route raises *long stop* (high) when the GPS platform
+    reports ``long_stop`` (closed once it moves or delivers again), and *late* when it has
+    reported but is not delivered ``LATE_GRACE`` after its planned arrival (送卷: high, critical
+    once the session has started; 回收: medium), closed when it delivers.
+    """
+    now = pd.Timestamp(exam_now)
+    r = routes.copy()
+    r["planned_depart"] = pd.to_datetime(r["planned_depart"]).map(clock.shift)
+    r["planned_arrive"] = pd.to_datetime(r["planned_arrive"]).map(clock.shift)
+    ev = events.copy()
+    if len(ev):
+        ev["ts"] = pd.to_datetime(ev["ts"])
+        ev = ev.sort_values(["route_id", "ts"], kind="stable")
+        last = ev.groupby("route_id").tail(1).set_index("route_id")
+        trails = (
+            ev.groupby("route_id")
+            .tail(TRAIL_POINTS)
+            .groupby("route_id")[["lon", "lat"]]
+            .apply(lambda g: g.to_numpy().tolist())
+            .rename("path")
+            .reset_index()
+        )
+    else:
+        last = pd.DataFrame(columns=["vehicle_id", "ts", "lon", "lat", "state", "speed_kmh"])
+        trails = pd.DataFrame(columns=["route_id", "path"])
+    r["has_gps"] = r["route_id"].isin(last.index)
+    r["is_active"] = (
+        (r["planned_depart"] - ROUTE_LEAD <= now) & (now <= r["planned_arrive"] + ROUTE_TAIL)
+    ) | (r["route_id"].isin(last.index[last["state"] != "delivered"]))
+    vehicles = (
+        r[r["has_gps"]]
+        .merge(
+            last[["ts", "lon", "lat", "state", "speed_kmh"]],
+            left_on="route_id",
+            right_index=True,
+        )
+        .rename(columns={"ts": "last_ts"})
+    )
+    alerts: list[dict[str, Any]] = []
+    starts = dict(zip(sessions["session_code"], pd.to_datetime(sessions["start_at"]), strict=True))
+    by_route = dict(tuple(ev.groupby("route_id"))) if len(ev) else {}
+    for v in vehicles.itertuples():
+        g = by_route[v.route_id]
+        base = {"site_code": v.site_code, "route_id": v.route_id, "vehicle_id": v.vehicle_id,
+                "lon": v.lon, "lat": v.lat}  # fmt: skip
+        stops = g[g["state"] == "long_stop"]
+        if len(stops):
+            first = stops["ts"].iloc[0]
+            after = g[(g["ts"] > stops["ts"].iloc[-1]) & (g["state"] != "long_stop")]
+            closed = v.state != "long_stop"
+            alerts.append({**base, "alert_id": f"TRANSPORT-{v.route_id}-long_stop",
+                           "alert_kind": "long_stop", "raised_at": first,
+                           "updated_at": after["ts"].iloc[0] if closed and len(after) else g["ts"].iloc[-1],
+                           "severity": "high", "state": "closed" if closed else "open",
+                           "status": v.state, "detail": None})  # fmt: skip
+        due = v.planned_arrive + LATE_GRACE
+        delivered = g[g["state"] == "delivered"]
+        done_at = delivered["ts"].iloc[0] if len(delivered) else None
+        if (done_at is None and now > due) or (done_at is not None and done_at > due):
+            deliver = v.leg_code == "deliver"
+            start = starts.get(v.session_code)
+            critical = deliver and done_at is None and start is not None and now >= start
+            alerts.append({**base, "alert_id": f"TRANSPORT-{v.route_id}-late",
+                           "alert_kind": "late", "raised_at": due,
+                           "updated_at": done_at if done_at is not None else now,
+                           "severity": "critical" if critical else ("high" if deliver else "medium"),
+                           "state": "closed" if done_at is not None else "open",
+                           "status": v.state, "detail": None})  # fmt: skip
+    return Transport(vehicles.reset_index(drop=True), trails, r, _alert_frame(alerts))
+
+
+def timeline(parts: list[pd.DataFrame], acks: pd.DataFrame) -> pd.DataFrame:
+    """All alerts, newest first, with their acknowledgement (first ack: who, when).
+
+    One-off alerts (保密室, identity check) close when acknowledged; the others follow their
+    own lifecycle (radio disposed, incident resolved, vehicle moving again or delivered).
+    """
+    frames = [p for p in parts if len(p)]
+    df = pd.concat(frames, ignore_index=True) if frames else _alert_frame([])
+    if len(acks):
+        a = acks.set_index("alert_id")
+        df["acked_by"] = df["alert_id"].map(a["acked_by"])
+        df["acked_at"] = df["alert_id"].map(a["acked_at"])
+    one_off = df["alert_kind"].isin(["custody_outside", "custody_single", "identity_mismatch"])
+    df.loc[one_off & df["acked_by"].notna(), "state"] = "closed"
+    df["severity_rank"] = df["severity"].map(SEVERITY_RANK).fillna(3).astype(int)
+    df["is_open"] = df["state"] != "closed"
+    df["is_acked"] = df["acked_by"].notna()
+    return df.sort_values(["raised_at", "severity_rank"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+# --- the big numbers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpis:
+    sites_total: int
+    sites_reporting: int  # sent data today and not stale
+    sites_stale: int
+    expected: int  # candidates of the session
+    checked_in: int
+    absent: int
+    cameras_registered: int
+    cameras_online: int
+    open_by_severity: dict[str, int]
+    unacked_open: int
+    as_of: dt.datetime | None  # newest event behind the numbers (exam clock)
+
+    @property
+    def open_alerts(self) -> int:
+        return sum(self.open_by_severity.values())
+
+    @property
+    def checked_in_pct(self) -> float | None:
+        return 100.0 * self.checked_in / self.expected if self.expected else None
+
+    @property
+    def cameras_online_pct(self) -> float | None:
+        return (
+            100.0 * self.cameras_online / self.cameras_registered
+            if self.cameras_registered
+            else None
+        )
+
+
+def kpis(
+    sites: pd.DataFrame,
+    status: pd.DataFrame,
+    rooms: pd.DataFrame,
+    alerts: pd.DataFrame,
+    exam_now: dt.datetime,
+) -> Kpis:
+    """The big numbers from the plan, the site states, the rooms of the session and alerts."""
+    last = pd.to_datetime(status["last_ts"]).max() if len(status) else None
+    as_of = None if last is None or pd.isna(last) else min(last.to_pydatetime(), exam_now)
+    open_ = alerts[alerts["is_open"]] if len(alerts) else alerts
+    by_sev = {s: int((open_["severity"] == s).sum()) if len(open_) else 0 for s in SEVERITIES}
+    return Kpis(
+        sites_total=len(sites),
+        sites_reporting=int((status["has_data"] & ~status["is_stale"]).sum()) if len(status) else 0,
+        sites_stale=int(status["is_stale"].sum()) if len(status) else 0,
+        expected=int(sites["candidates"].sum()) if len(sites) else 0,
+        checked_in=int(rooms["checked_in_count"].sum()) if len(rooms) else 0,
+        absent=int(rooms["absent_count"].sum()) if len(rooms) else 0,
+        cameras_registered=int(status["cameras_registered"].sum()) if len(status) else 0,
+        cameras_online=int(status["cameras_online"].sum()) if len(status) else 0,
+        open_by_severity=by_sev,
+        unacked_open=int((open_["is_open"] & ~open_["is_acked"]).sum()) if len(open_) else 0,
+        as_of=as_of,
+    )
+
+
+# --- loading (I/O) -------------------------------------------------------------------------------------
+
+LIVE_QUERIES = (
+    "exam_live_feed",
+    "exam_live_sites",
+    "exam_live_rooms",
+    "exam_live_devices",
+    "exam_live_alerts",
+    "exam_live_signals",
+    "exam_live_acks",
+    "exam_live_transport",
+    "exam_live_checkin_curve",
+)
+
+
+def fetch_live(
+    landing: Any,
+    scope: tuple[str, ...],
+    *,
+    names: tuple[str, ...] = LIVE_QUERIES,
+    attempts: int = 3,
+    **params: Any,
+) -> dict[str, pd.DataFrame]:
+    """Run the live queries over the landing area's current files (not cached: live data).
+
+    ``landing``: an ``etl.feed.landing.Landing``. A landing file merged away by compaction
+    between listing and reading makes the queries list the files again and retry.
+    """
+    from edusight import db, queries
+    from etl.feed.landing import empty_events_file
+
+    for attempt in range(attempts):
+        files = [str(p) for p in landing.live_files()] or [str(empty_events_file())]
+        out: dict[str, pd.DataFrame] = {}
+        try:
+            for name in names:
+                sql = queries.load_sql(name)
+                used = queries.sql_params(sql)
+                bound = {k: v for k, v in {**params, "landing_files": files}.items() if k in used}
+                missing = used - {"scope"} - bound.keys()
+                if missing:
+                    raise TypeError(f"queries/{name}.sql needs {sorted(missing)}")
+                out[name] = db.fetch_df(None, sql, {"scope": list(scope), **bound})
+            return out
+        except db.DatabaseUnavailable as e:
+            if ".parquet" not in (e.detail or "") or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --- the whole screen -------------------------------------------------------------------------------
+
+EXAM_NAMES = {"gaokao": "高考", "zhongkao": "中考"}
+
+
+def default_exam(overview: pd.DataFrame, clock: Clock, now: dt.datetime) -> str:
+    """The exam to show: the one being simulated, else the one held today, else the next one,
+    else the latest. ``overview``: ``exam_overview.sql`` (plan dates, not shifted)."""
+    codes = {v: k for k, v in EXAM_NAMES.items()}
+    if clock.is_simulated and clock.exam in codes:
+        return codes[clock.exam]
+    if overview.empty:
+        return "gaokao"
+    o = overview.copy()
+    o["first"] = pd.to_datetime(o["first_start_at"]).dt.date
+    o["last"] = pd.to_datetime(o["last_end_at"]).dt.date
+    today = now.date()
+    on = o[(o["first"] <= today) & (today <= o["last"])]
+    if len(on):
+        return str(on["exam_code"].iloc[0])
+    upcoming = o[o["first"] > today].sort_values("first")
+    if len(upcoming):
+        return str(upcoming["exam_code"].iloc[0])
+    return str(o.sort_values("last")["exam_code"].iloc[-1])
+
+
+@dataclass
+class Screen:
+    """Everything the command screen shows at one refresh."""
+
+    exam_code: str
+    clock: Clock
+    wall_now: dt.datetime
+    exam_now: dt.datetime
+    day: dt.date | None
+    is_exam_day: bool
+    sessions: pd.DataFrame  # the shown day's sessions (shifted)
+    session: SessionClock
+    feed: FeedHealth
+    sites: pd.DataFrame  # plan + status + check-in per site
+    rooms: pd.DataFrame  # per 考场: expected, checked in, absent (the session)
+    alerts: pd.DataFrame  # the timeline
+    transport: Transport
+    curve: pd.DataFrame
+    kpis: Kpis
+    thresholds: Thresholds
+
+
+def compose(
+    *,
+    exam_code: str,
+    sessions: pd.DataFrame,
+    sites: pd.DataFrame,
+    routes: pd.DataFrame,
+    live: dict[str, pd.DataFrame],
+    clock: Clock,
+    wall_now: dt.datetime,
+    thresholds: Thresholds,
+) -> Screen:
+    """The screen from the plan (``sessions`` already shifted), the live query results and the
+    clock. Pure: ``live`` maps query names (``LIVE_QUERIES``) to their frames."""
+    now = clock.now(wall_now)
+    day = pick_day(sessions, now)
+    day_sessions = sessions[sessions["start_at"].dt.date == day] if day else sessions.iloc[:0]
+    session = session_clock(day_sessions, now)
+    feed_row = live["exam_live_feed"]
+    last_received = feed_row["last_received_at"].iloc[0] if len(feed_row) else None
+    feed = feed_health(last_received, wall_now, clock, thresholds.feed_silent_s)
+    stale = site_staleness(
+        live["exam_live_sites"], now, clock.exam_seconds(thresholds.site_silent_s)
+    )
+    tr = transport(routes, live["exam_live_transport"], sessions, now, clock)
+    alerts = timeline(
+        [
+            feed_alerts(live["exam_live_alerts"]),
+            signal_alerts(live["exam_live_signals"], day_sessions),
+            tr.alerts,
+        ],
+        live["exam_live_acks"],
+    )
+    status = site_status(sites, stale, alerts, live["exam_live_devices"])
+    rooms = live["exam_live_rooms"]
+    per_site = (
+        rooms.groupby("site_code")[["checked_in_count", "absent_count", "mismatch_count"]]
+        .sum()
+        .reset_index()
+        if len(rooms)
+        else pd.DataFrame(
+            columns=["site_code", "checked_in_count", "absent_count", "mismatch_count"]
+        )
+    )
+    merged = sites.merge(status, on="site_code", how="left").merge(
+        per_site, on="site_code", how="left"
+    )
+    for c in ("checked_in_count", "absent_count", "mismatch_count"):
+        merged[c] = merged[c].fillna(0).astype(int)
+    return Screen(
+        exam_code=exam_code,
+        clock=clock,
+        wall_now=wall_now,
+        exam_now=now,
+        day=day,
+        is_exam_day=day is not None and day == now.date(),
+        sessions=day_sessions.reset_index(drop=True),
+        session=session,
+        feed=feed,
+        sites=merged,
+        rooms=rooms,
+        alerts=alerts,
+        transport=tr,
+        curve=live["exam_live_checkin_curve"],
+        kpis=kpis(sites, status, rooms, alerts, now),
+        thresholds=thresholds,
+    )
+
+
+def load_screen(
+    landing: Any,
+    scope: tuple[str, ...],
+    exam_code: str,
+    thresholds: Thresholds,
+    wall_now: dt.datetime | None = None,
+) -> Screen:
+    """Read the plan (cached queries), the clock and the live data; compose the screen."""
+    from edusight import queries
+    from etl.feed.clock import wall_now as _wall_now
+
+    wall = wall_now or _wall_now()
+    clock = landing.read_clock()
+    now = clock.now(wall)
+    sessions = shift_sessions(queries.run("exam_sessions", scope, exam=exam_code), clock)
+    sites = queries.run("exam_sites", scope, exam=exam_code)
+    routes = queries.run("exam_routes", scope, exam=exam_code)
+    day = pick_day(sessions, now)
+    day_start, day_end = day_window(day or now.date())
+    day_sessions = sessions[sessions["start_at"].dt.date == day] if day else sessions.iloc[:0]
+    sc = session_clock(day_sessions, now)
+    cutoff = now - dt.timedelta(seconds=clock.exam_seconds(thresholds.device_silent_s))
+    live = fetch_live(
+        landing,
+        scope,
+        exam=exam_code,
+        day_start=day_start,
+        day_end=day_end,
+        session=sc.session_code or "",
+        device_cutoff=cutoff,
+    )
+    return compose(
+        exam_code=exam_code,
+        sessions=sessions,
+        sites=sites,
+        routes=routes,
+        live=live,
+        clock=clock,
+        wall_now=wall,
+        thresholds=thresholds,
+    )
+
+
+def site_detail(
+    landing: Any, scope: tuple[str, ...], screen: Screen, site_code: str
+) -> dict[str, pd.DataFrame]:
+    """Drill-down of one site: its rooms (plan + the session's check-ins + cameras online) and
+    its devices with their latest heartbeat."""
+    from edusight import queries
+
+    day_start, day_end = day_window(screen.day or screen.exam_now.date())
+    cutoff = screen.exam_now - dt.timedelta(
+        seconds=screen.clock.exam_seconds(screen.thresholds.device_silent_s)
+    )
+    devices = fetch_live(
+        landing,
+        scope,
+        names=("exam_live_site_devices",),
+        site=site_code,
+        day_start=day_start,
+        day_end=day_end,
+        device_cutoff=cutoff,
+    )["exam_live_site_devices"]
+    rooms = queries.run("exam_rooms", scope, site=site_code)
+    live_rooms = screen.rooms[screen.rooms["site_code"] == site_code][
+        ["room_code", "checked_in_count", "absent_count", "mismatch_count"]
+    ]
+    cams = (
+        devices[devices["device_type_code"] == "camera"]
+        .groupby("room_code")["is_online"]
+        .agg(["sum", "size"])
+    )
+    rooms = rooms.merge(live_rooms, on="room_code", how="left")
+    rooms["cameras_online"] = rooms["room_code"].map(cams["sum"]).fillna(0).astype(int)
+    for c in ("checked_in_count", "absent_count", "mismatch_count"):
+        rooms[c] = rooms[c].fillna(0).astype(int)
+    return {"rooms": rooms, "devices": devices}

@@ -1,0 +1,449 @@
+"""考试指挥大屏 / Exam command (智慧招考, work item 十一): the live exam-day screen.
+
+Reads the exam plan (marts, cached) and the live events in the landing area (not cached) and
+refreshes itself every few seconds (``st.fragment(run_every=…)``). ``?kiosk=1&theme=dark`` gives
+the big-screen layout. The page's only write is an acknowledgement, landed as an ``ack`` event
+through the feed's atomic path (etl/feed/ingest.py) so every screen sees it.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from edusight import audit, auth, config, geo, queries, theme, ui
+from edusight import exam_state as es
+from edusight.figures import exam as figures
+from edusight.i18n import N_, col, t
+from etl.feed.ingest import land_ack
+from etl.feed.landing import Landing
+from etl.feed.schema import SEVERITIES, VEHICLE_STATES
+
+STATUS = {s: N_(f"exam.status.{s}") for s in es.SITE_STATUSES}
+SEVERITY = {s: N_(f"exam.severity.{s}") for s in SEVERITIES}
+SEVERITY_DOT = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵"}
+STATE = {s: N_(f"exam.state.{s}") for s in ("open", "handling", "closed")}
+RAW = {
+    s: N_(f"exam.raw.{s}")
+    for s in ("detected", "located", "disposed", "reported", "handling", "resolved")
+}
+KIND = {k: N_(f"exam.kind.{k}") for k in (
+    "radio", "incident", "long_stop", "late", "custody_outside", "custody_single", "identity_mismatch"
+)}  # fmt: skip
+VEHICLE = {s: N_(f"exam.vehicle.{s}") for s in VEHICLE_STATES}
+PHASE = {p: N_(f"exam.clock.{p}") for p in ("before", "running", "ended", "none")}
+EXAM = {"gaokao": N_("exam.exam.gaokao"), "zhongkao": N_("exam.exam.zhongkao")}
+ACK_ROLES = ("leadership", "admin", "exam")
+CSS = """
+[data-testid="stMetricDelta"] { background: transparent !important; padding-left: 0 !important; }
+"""
+BIG_CSS = """
+[data-testid="stMainBlockContainer"] { padding-top: 0.6rem !important; }
+[data-testid="stMetricValue"] { font-size: 3.0rem !important; line-height: 1.1; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+[data-testid="stMetricDelta"] p { font-size: 1.0rem !important; }
+[data-testid="stHeading"] h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0; }
+[data-testid="stHeading"] h3 { font-size: 1.3rem !important; padding: 0.3rem 0 0.2rem 0; }
+"""
+
+kiosk = ui.is_kiosk()
+tname = theme.current_theme()
+ui.page_header("page.exam_command.title", None if kiosk else "exam.intro")
+scope = queries.viewer_scope()
+landing = Landing(config.path("landing_dir"))
+thresholds = es.Thresholds.from_config()
+overview = queries.run("exam_overview", scope)
+st.html(f"<style>{CSS if tname == 'dark' else ''}{BIG_CSS if kiosk else ''}</style>")
+
+# --- controls: the exam (automatic by default; ?exam=gaokao|zhongkao) ----------------------------
+if st.session_state.get("exam_choice") not in ("auto", *EXAM):
+    url_exam = st.query_params.get("exam", "auto")
+    st.session_state["exam_choice"] = url_exam if url_exam in EXAM else "auto"
+if not kiosk:
+    st.segmented_control(
+        t("exam.choice"),
+        ["auto", *EXAM],
+        format_func=lambda c: t("exam.choice.auto") if c == "auto" else t(EXAM[c]),
+        key="exam_choice",
+        help=t("exam.choice.help"),
+    )
+
+
+# --- text helpers -----------------------------------------------------------------------------
+
+
+def hhmmss(v) -> str:
+    return "—" if v is None or pd.isna(v) else pd.Timestamp(v).strftime("%H:%M:%S")
+
+
+def alert_title(a: dict) -> str:
+    title = t(KIND[a["alert_kind"]])
+    if a["alert_kind"] == "incident" and isinstance(a.get("category"), str):
+        title += " · " + t(f"exam.incident.{a['category']}")
+    freq = a.get("frequency_mhz")
+    if a["alert_kind"] == "radio" and freq is not None and not pd.isna(freq):
+        title += f" · {freq:g} MHz"
+    if isinstance(a.get("vehicle_id"), str):
+        title += f" · {a['vehicle_id']}"
+    return title
+
+
+def alert_state(a: dict) -> str:
+    raw = a.get("status")
+    return f"{t(STATE[a['state']])} · {t(RAW[raw])}" if raw in RAW else t(STATE[a["state"]])
+
+
+def alert_rows(s: es.Screen, names: dict[str, str], limit: int) -> list[dict]:
+    return [
+        {"alert_id": a["alert_id"], "site_code": a["site_code"], "severity": a["severity"],
+         "severity_label": t(SEVERITY[a["severity"]]), "time": hhmmss(a["raised_at"]), "title": alert_title(a),
+         "site": names.get(a["site_code"], a["site_code"]), "state": alert_state(a),
+         "ack": t("exam.ack.by", user=a["acked_by"], time=hhmmss(a["acked_at"])) if a["is_acked"] else "",
+         "closed": not a["is_open"]}
+        for a in s.alerts.head(limit).to_dict("records")
+    ]  # fmt: skip
+
+
+def attention_rows(s: es.Screen, names: dict[str, str], limit: int) -> list[dict]:
+    """Sites that are not normal, worst first: status, name, and what is wrong."""
+    order = {x: i for i, x in enumerate(es.SITE_STATUSES)}
+    v = s.sites.assign(status=s.sites["status"].fillna("no_data"))
+    v = (
+        v[v["status"] != "ok"]
+        .assign(rank=lambda d: d["status"].map(order))
+        .sort_values(["rank", "site_code"])
+    )
+    out = []
+    for r in v.head(limit).to_dict("records"):
+        if r["status"] == "stale":
+            detail = t("exam.sites.stale_since", time=hhmmss(r["last_ts"]))
+        elif r["status"] == "no_data":
+            detail = t("exam.sites.no_data")
+        else:
+            detail = t("exam.sites.issue", alerts=int(r["open_alerts"] or 0), online=int(r["cameras_online"] or 0),
+                       total=int(r["cameras_registered"] or 0))  # fmt: skip
+        out.append({"status": r["status"], "status_label": t(STATUS[r["status"]]), "name": names[r["site_code"]],
+                    "detail": detail})  # fmt: skip
+    return out
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def show_banners(s: es.Screen, exam_name: str) -> None:
+    """Red when the feed stopped (or nothing arrived on an exam day); grey otherwise."""
+    if s.feed.status == "stale":
+        title = t(
+            "exam.banner.stale",
+            time=hhmmss(s.feed.last_received_exam),
+            minutes=f"{s.feed.silent_s / 60:.0f}",
+        )
+        st.html(figures.banner_html("stale", title, t("exam.banner.stale.body"), big=kiosk))
+    elif s.feed.status == "none":
+        level = "none" if s.is_exam_day else "info"
+        title = t(f"exam.banner.{level}", date=str(s.day or "—"))
+        st.html(figures.banner_html(level, title, t("exam.banner.none.body"), big=kiosk))
+    if s.clock.is_simulated and s.clock.has_ended:
+        ended = hhmmss(s.clock.now(s.clock.ended_wall))
+        st.html(figures.banner_html("info", t("exam.banner.sim_ended", time=ended), big=kiosk))
+    if s.sites.empty:
+        st.info(t("exam.no_sites", exam=exam_name))
+
+
+def show_clock(s: es.Screen, exam_name: str) -> None:
+    row = s.session.row
+    if s.session.session_code:
+        text = t("exam.clock.session", exam=exam_name, day=row["exam_day"], subject=row[col("subject")],
+                 start=f"{s.session.start_at:%H:%M}", end=f"{s.session.end_at:%H:%M}")  # fmt: skip
+    else:
+        text = t("exam.clock.no_session", exam=exam_name)
+    now = t("exam.clock.now", date=f"{s.exam_now:%Y-%m-%d}", time=hhmmss(s.exam_now))
+    if s.clock.is_simulated:
+        now = t("exam.clock.sim", speed=f"{s.clock.speed:g}") + " · " + now
+    countdown = (
+        es.fmt_duration(s.session.seconds) if s.session.phase in ("before", "running") else ""
+    )
+    st.html(
+        figures.clock_html(text, t(PHASE[s.session.phase]), countdown, now, theme=tname, big=kiosk)
+    )
+
+
+def show_numbers(s: es.Screen) -> None:
+    """Six big numbers; each carries the time of the newest data behind it."""
+    k = s.kpis
+    stale = s.feed.status != "ok"
+    as_of = t("exam.kpi.as_of_stale" if stale else "exam.kpi.as_of", time=hhmmss(k.as_of))
+    tone = "red" if stale else "off"
+    pct = "—" if k.checked_in_pct is None else f"{k.checked_in_pct:.1f}%"
+    cam_pct = "—" if k.cameras_online_pct is None else f"{k.cameras_online_pct:.1f}%"
+    sev = " · ".join(f"{t(SEVERITY[x])} {n}" for x, n in k.open_by_severity.items() if n) or t(
+        "exam.kpi.alerts.none"
+    )
+    serious = k.open_by_severity["critical"] + k.open_by_severity["high"]
+    c = st.columns(6)
+    c[0].metric(t("exam.kpi.sites"), f"{k.sites_reporting} / {k.sites_total}", border=True,
+                delta=t("exam.kpi.sites_stale", n=k.sites_stale) if k.sites_stale else as_of,
+                delta_color="red" if k.sites_stale or stale else "off", delta_arrow="off",
+                help=t("exam.kpi.sites.help", minutes=f"{thresholds.site_silent_s / 60:g}"))  # fmt: skip
+    c[1].metric(t("exam.kpi.expected"), f"{k.expected:,}", border=True, delta_color="off", delta_arrow="off",
+                delta=t("exam.kpi.session", session=s.session.session_code or "—"), help=t("exam.kpi.expected.help"))  # fmt: skip
+    spark = s.curve["cumulative_count"].tolist() if len(s.curve) > 1 else None
+    c[2].metric(t("exam.kpi.checked_in"), f"{k.checked_in:,}", delta=f"{pct} · {as_of}", delta_color=tone,
+                delta_arrow="off", help=t("exam.kpi.checked_in.help"), border=True, chart_data=spark,
+                chart_type="area")  # fmt: skip
+    c[3].metric(t("exam.kpi.absent"), f"{k.absent:,}", delta=as_of, delta_color=tone, delta_arrow="off",
+                help=t("exam.kpi.absent.help"), border=True)  # fmt: skip
+    c[4].metric(t("exam.kpi.cameras"), f"{k.cameras_online:,}", border=True, delta_color=tone, delta_arrow="off",
+                delta=t("exam.kpi.cameras.delta", total=f"{k.cameras_registered:,}", pct=cam_pct, as_of=as_of),
+                help=t("exam.kpi.cameras.help", minutes=f"{thresholds.device_silent_s / 60:g}"))  # fmt: skip
+    c[5].metric(t("exam.kpi.alerts"), f"{k.open_alerts}", delta=sev, delta_color="red" if serious else "off",
+                delta_arrow="off", help=t("exam.kpi.alerts.help", unacked=k.unacked_open), border=True)  # fmt: skip
+
+
+def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) -> None:
+    sites = s.sites.copy()
+    sites["status"] = sites["status"].fillna("no_data")
+    sites["tip_1"] = [t(STATUS[x]) + ("" if x == "no_data" else t("exam.map.last", time=hhmmss(lt)))
+                      for x, lt in zip(sites["status"], sites["last_ts"], strict=True)]  # fmt: skip
+    sites["tip_2"] = [t("exam.map.checkin", n=f"{a:,}", total=f"{b:,}", absent=c) for a, b, c in
+                      zip(sites["checked_in_count"], sites["candidates"], sites["absent_count"], strict=True)]  # fmt: skip
+    sites["tip_3"] = [t("exam.map.cams", online=int(a), total=int(b), alerts=int(c)) for a, b, c in
+                      zip(sites["cameras_online"].fillna(0), sites["cameras_registered"].fillna(0),
+                          sites["open_alerts"].fillna(0), strict=True)]  # fmt: skip
+    radio = s.alerts[
+        (s.alerts["alert_kind"] == "radio") & s.alerts["lon"].notna() & s.alerts["is_open"]
+    ].copy()
+    recs = radio.to_dict("records")
+    radio["tip_title"] = [alert_title(a) for a in recs]
+    radio["tip_1"] = [alert_state(a) for a in recs]
+    radio["tip_2"] = radio["site_code"].map(names).fillna("")
+    radio["tip_3"] = radio["detail"].fillna("")
+    deck = figures.site_map(sites, geo.load_divisions(), labels={x: t(v) for x, v in STATUS.items()}, theme=tname,
+                            name_col=col("name"), radio=radio, selected_site=st.session_state.get("exam_site"),
+                            big=kiosk, size_px=(width, height))  # fmt: skip
+    st.subheader(t("exam.map.sites"))
+    st.pydeck_chart(
+        deck,
+        height=height,
+        key="exam_site_map",
+        on_select=pick_site,
+        selection_mode="single-object",
+    )
+    legend = {x: (figures.STATUS_COLORS[x], t(v)) for x, v in STATUS.items()}
+    st.html(figures.legend_html(legend, tname, big=kiosk))
+
+
+def show_transport_map(s: es.Screen, names: dict[str, str], height: int, width: int) -> None:
+    tr = s.transport
+    v = tr.vehicles.copy()
+    v["tip_1"] = [t(VEHICLE[x]) for x in v["state"]]
+    v["tip_2"] = [t(f"exam.map.route.{leg}", site=names.get(c, c), arrive=f"{a:%H:%M}") for leg, c, a in
+                  zip(v["leg_code"], v["site_code"], v["planned_arrive"], strict=True)]  # fmt: skip
+    v["tip_3"] = [t("exam.map.gps", time=hhmmss(x)) for x in v["last_ts"]]
+    counts = v["state"].value_counts()
+    labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room")}
+    deck = figures.transport_map(tr.routes, v, tr.trails, geo.load_divisions(), labels=labels, theme=tname,
+                                 name_col=col("name"), big=kiosk, size_px=(width, height))  # fmt: skip
+    st.subheader(t("exam.map.transport", moving=int(counts.get("moving", 0) + counts.get("short_stop", 0)),
+                   stopped=int(counts.get("long_stop", 0)), delivered=int(counts.get("delivered", 0))))  # fmt: skip
+    st.pydeck_chart(deck, height=height, key="exam_transport_map")
+    legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
+    st.html(figures.legend_html(legend, tname, big=kiosk))
+
+
+def show_alert_table(rows: list[dict]) -> None:
+    if not rows:
+        st.caption(t("exam.alerts.none"))
+        return
+    table = pd.DataFrame({
+        "time": [r["time"] for r in rows],
+        "severity": [f"{SEVERITY_DOT[r['severity']]} {r['severity_label']}" for r in rows],
+        "title": [r["title"] for r in rows],
+        "site": [r["site"] for r in rows],
+        "state": [r["state"] for r in rows],
+        "ack": [r["ack"] for r in rows],
+    })  # fmt: skip
+    st.dataframe(table, hide_index=True, key="exam_alert_table", height=min(38 + 35 * len(rows), 360),
+                 column_config={"time": t("exam.col.time"), "severity": t("exam.col.severity"),
+                                "title": t("exam.col.alert"), "site": t("exam.col.site"),
+                                "state": t("exam.col.state"), "ack": t("exam.col.ack")})  # fmt: skip
+
+
+def show_ack_form(s: es.Screen) -> None:
+    """Acknowledge an open alert (leadership, admin, exam roles): lands an ``ack`` event."""
+    viewer = auth.current_viewer()
+    if viewer is None or (viewer.role not in ACK_ROLES and not viewer.is_demo):
+        return
+    pending = s.alerts[s.alerts["is_open"] & ~s.alerts["is_acked"]]
+    by_id = {a["alert_id"]: a for a in pending.to_dict("records")}
+    if not by_id:
+        return
+    if st.session_state.get("exam_ack_pick") not in by_id:
+        st.session_state["exam_ack_pick"] = None
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    pick = c1.selectbox(t("exam.ack.select", n=len(by_id)), list(by_id), key="exam_ack_pick",
+                        placeholder=t("exam.ack.placeholder"),
+                        format_func=lambda i: f"{hhmmss(by_id[i]['raised_at'])} {alert_title(by_id[i])}")  # fmt: skip
+    if c2.button(
+        t("exam.ack.button"), key="exam_ack_button", disabled=pick is None, width="stretch"
+    ):
+        alert = by_id[pick]
+        land_ack(landing, alert_id=alert["alert_id"], site_code=alert["site_code"],
+                 user=auth.current_user_name(), exam_now=s.exam_now)  # fmt: skip
+        audit.record("exam_ack", alert_id=alert["alert_id"], site=alert["site_code"])
+        st.toast(t("exam.ack.done", alert=alert_title(alert)))
+        st.rerun(scope="fragment")
+
+
+def show_sites(s: es.Screen, names: dict[str, str], height: int) -> None:
+    """Every site, those needing attention first."""
+    order = {x: i for i, x in enumerate(es.SITE_STATUSES)}
+    v = s.sites.assign(status=s.sites["status"].fillna("no_data"))
+    v = v.assign(rank=v["status"].map(order)).sort_values(["rank", "site_code"])
+    st.subheader(t("exam.sites.header"))
+    st.dataframe(
+        pd.DataFrame({
+            "site": [names[c] for c in v["site_code"]],
+            "status": [t(STATUS[x]) for x in v["status"]],
+            "last": [hhmmss(x) for x in v["last_ts"]],
+            "checkin": [f"{a:,} / {b:,}" for a, b in zip(v["checked_in_count"], v["candidates"], strict=True)],
+            "absent": v["absent_count"].to_numpy(),
+            "cams": [f"{int(a)} / {int(b)}" for a, b in zip(v["cameras_online"].fillna(0),
+                                                              v["cameras_registered"].fillna(0), strict=True)],
+            "alerts": v["open_alerts"].fillna(0).astype(int).to_numpy(),
+        }),
+        hide_index=True, key="exam_site_table", height=min(38 + 35 * len(v), height),
+        column_config={"site": t("exam.col.site"), "status": t("exam.col.status"), "last": t("exam.col.last"),
+                       "checkin": t("exam.col.checkin"), "absent": t("exam.col.absent"),
+                       "cams": t("exam.col.cams"), "alerts": t("exam.col.alerts")},
+    )  # fmt: skip
+    st.caption(t("exam.sites.note", minutes=f"{thresholds.site_silent_s / 60:g}"))
+
+
+def show_curve(s: es.Screen, height: int) -> None:
+    labels = {"title": t("exam.curve.title"), "y": t("exam.kpi.checked_in"), "expected": t("exam.kpi.expected"),
+              "start": t("exam.curve.start"), "empty": t("exam.curve.empty")}  # fmt: skip
+    fig = figures.checkin_curve(s.curve, expected=s.kpis.expected, start_at=s.session.start_at, labels=labels,
+                                template=theme.plotly_template(), height=height)  # fmt: skip
+    ui.plotly_chart(fig, key="exam_curve")
+
+
+def pick_site() -> None:
+    """A click on a site on the map opens its drill-down."""
+    state = st.session_state.get("exam_site_map") or {}
+    for picked in (state.get("selection", {}) or {}).get("objects", {}).values():
+        if picked and picked[0].get("site_code"):
+            st.session_state["exam_site"] = picked[0]["site_code"]
+            return
+
+
+def show_site_detail(s: es.Screen, names: dict[str, str], rows: list[dict]) -> None:
+    """One site: its rooms (expected, checked in, absent, cameras), devices down, its alerts."""
+    st.subheader(t("exam.site.header"))
+    if st.session_state.get("exam_site") not in [None, *names]:
+        st.session_state["exam_site"] = None
+    site = st.selectbox(t("exam.site.select"), [None, *names], key="exam_site",
+                        format_func=lambda c: t("exam.site.none") if c is None else names[c])  # fmt: skip
+    if site is None:
+        st.caption(t("exam.site.hint"))
+        return
+    one = s.sites[s.sites["site_code"] == site].iloc[0]
+    status = one["status"] if isinstance(one["status"], str) else "no_data"
+    st.markdown(t("exam.site.summary", status=t(STATUS[status]), last=hhmmss(one["last_ts"]),
+                  rooms=int(one["exam_room_count"]),
+                  standardized=t("exam.yes") if one["is_standardized"] else t("exam.no")))  # fmt: skip
+    detail = es.site_detail(landing, scope, s, site)
+    rooms, devices = detail["rooms"], detail["devices"]
+    d = st.columns(4)
+    d[0].metric(t("exam.kpi.expected"), f"{int(one['candidates']):,}", border=True)
+    d[1].metric(t("exam.kpi.checked_in"), f"{int(one['checked_in_count']):,}", border=True)
+    d[2].metric(t("exam.kpi.absent"), f"{int(one['absent_count']):,}", border=True)
+    d[3].metric(t("exam.kpi.cameras"), f"{int(devices[devices['device_type_code'] == 'camera']['is_online'].sum())}"
+                f" / {int(one['camera_count'])}", border=True)  # fmt: skip
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.dataframe(rooms[["room_name", "room_type", "building", "candidates", "checked_in_count", "absent_count",
+                            "camera_count", "cameras_online"]], hide_index=True, key="exam_site_rooms",
+                     column_config={"room_name": t("exam.col.room"), "room_type": t("exam.col.room_type"),
+                                    "building": t("exam.col.building"), "candidates": t("exam.kpi.expected"),
+                                    "checked_in_count": t("exam.kpi.checked_in"), "absent_count": t("exam.kpi.absent"),
+                                    "camera_count": t("exam.col.cameras_registered"),
+                                    "cameras_online": t("exam.col.cameras_online")})  # fmt: skip
+    with right:
+        down = devices[~devices["is_online"]]
+        st.markdown(t("exam.site.devices_down", n=len(down), total=len(devices)))
+        st.dataframe(pd.DataFrame({
+            "device": down["device_id"], "type": [t(f"exam.devtype.{x}") for x in down["device_type_code"]],
+            "location": down["location"],
+            "status": [t(f"exam.device.{x}") if isinstance(x, str) else t("exam.device.silent") for x in down["status"]],
+            "last": [hhmmss(x) for x in down["last_ts"]],
+        }), hide_index=True, key="exam_site_devices", height=min(38 + 35 * len(down), 300),
+            column_config={"device": t("exam.col.device"), "type": t("exam.col.device_type"),
+                           "location": t("exam.col.location"), "status": t("exam.col.status"),
+                           "last": t("exam.col.last")})  # fmt: skip
+        mine = [r for r in rows if r["site_code"] == site]
+        st.html(figures.alert_list_html(mine, tname, big=kiosk, empty=t("exam.alerts.none_site")))
+
+
+# --- the live screen: recomputed every EDUSIGHT_EXAM_REFRESH_S seconds ---------------------------
+
+
+@st.fragment(run_every=float(config.get("exam_refresh_s")))
+def live_screen() -> None:
+    clock = landing.read_clock()
+    choice = st.session_state.get("exam_choice") or "auto"
+    exam_code = es.default_exam(overview, clock, clock.now()) if choice == "auto" else choice
+    s = es.load_screen(landing, scope, exam_code, thresholds)
+    exam_name = t(EXAM[exam_code])
+    names = {
+        r["site_code"]: f"{r['site_name']} · {r[col('unit_name')]}"
+        for r in s.sites.to_dict("records")
+    }
+    show_banners(s, exam_name)
+    show_clock(s, exam_name)
+    show_numbers(s)
+    if kiosk:
+        rows = alert_rows(s, names, limit=7)
+        c_map, c_tr, c_side = st.columns([4, 4, 3], gap="small")
+        with c_map:
+            show_site_map(s, names, height=390, width=640)
+        with c_tr:
+            show_transport_map(s, names, height=390, width=640)
+        with c_side:
+            st.subheader(t("exam.alerts.header", n=s.kpis.open_alerts))
+            st.html(figures.alert_list_html(rows, tname, big=True, empty=t("exam.alerts.none")))
+            st.subheader(
+                t(
+                    "exam.sites.attention",
+                    n=int((s.sites["status"].fillna("no_data") != "ok").sum()),
+                )
+            )
+            st.html(figures.site_list_html(attention_rows(s, names, limit=6), tname, big=True,
+                                           empty=t("exam.sites.all_ok")))  # fmt: skip
+        left, right = st.columns([7, 4], gap="small")
+        with left:
+            show_sites(s, names, height=400)
+        with right:
+            show_curve(s, height=300)
+        if st.session_state.get("exam_site"):
+            show_site_detail(s, names, rows)
+        return
+    rows = alert_rows(s, names, limit=200)
+    c_map, c_tr = st.columns(2, gap="medium")
+    with c_map:
+        show_site_map(s, names, height=430, width=680)
+    with c_tr:
+        show_transport_map(s, names, height=430, width=680)
+    st.subheader(t("exam.alerts.header", n=s.kpis.open_alerts))
+    show_alert_table(rows)
+    show_ack_form(s)
+    left, right = st.columns([7, 5], gap="medium")
+    with left:
+        show_sites(s, names, height=420)
+    with right:
+        show_curve(s, height=320)
+    show_site_detail(s, names, rows)
+
+
+live_screen()
+if not kiosk:
+    st.caption(t("exam.method", site_min=f"{thresholds.site_silent_s / 60:g}", feed_s=f"{thresholds.feed_silent_s:g}",
+                 refresh=config.get("exam_refresh_s")))  # fmt: skip
