@@ -809,17 +809,17 @@ def _account_box(viewer: Viewer) -> None:
     box.button(t("access.logout"), key="auth_logout", on_click=sign_out, width="stretch")
 
 
-def no_access_page(title_key: str) -> Callable[[], None]:
-    """The stand-in that ``ui.navigation`` registers for a page the viewer may not open: a
-    direct link shows this message and the page's own code never runs."""
+def no_access_page(entry: Any) -> Callable[[], None]:
+    """The stand-in that ``ui.navigation`` registers for a page (a PageEntry) the viewer may not
+    open: a direct link shows this message, and the page's own code never runs."""
 
     def page() -> None:
         import streamlit as st
 
         from edusight import ui
 
-        ui.page_header(title_key)
-        audit.record("access_denied", page=title_key)
+        ui.page_header(entry.title_key)
+        audit.record("access_denied", page=entry.url_path)
         st.error(t("access.denied"), icon="🔒")
         v = current_viewer()
         if v is not None:

@@ -128,6 +128,13 @@ PAGES: list[PageEntry] = [
         icon="📋",
     ),
     PageEntry(
+        path="pages/teachers.py",
+        title_key=N_("page.teachers.title"),
+        group="topics",
+        url_path="teachers",
+        icon="👩‍🏫",
+    ),
+    PageEntry(
         path="pages/exam_command.py",
         title_key=N_("page.exam_command.title"),
         group="exams",

@@ -21,6 +21,11 @@ FILE_RULES = ("summary_row", "field_count")
 STANDARDS = ("school_code", "base_data", "system_access", "resource_metadata")
 
 
+def _pct_down(checked: pd.Series, failing: pd.Series) -> pd.Series:
+    """Conformance % rounded down to 2 decimals: any failing row keeps it below 100.00."""
+    return (10000.0 * (checked - failing) / checked // 1) / 100
+
+
 def _unit_via(source) -> str | None:
     """How a row of the source is attributed to a unit (as the ETL does for meta.quarantine)."""
     if source.unit_column:
@@ -114,9 +119,7 @@ def conformance(
     out["rows_failing"] = out["rows_failing"].fillna(0).astype("int64")
     out["rows_checked"] = out["rows_checked"].astype("int64")
     out = out[out["rows_checked"] > 0]
-    out["conformance_pct"] = (
-        100.0 * (out["rows_checked"] - out["rows_failing"]) / out["rows_checked"]
-    ).round(2)
+    out["conformance_pct"] = _pct_down(out["rows_checked"], out["rows_failing"])
     out["unit_code"] = out["unit_code"].replace("", None)
     return out[cols].sort_values(key, na_position="last").reset_index(drop=True)
 
@@ -127,9 +130,7 @@ def rollup(conf: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=[*by, "rows_checked", "rows_failing", "conformance_pct"])
     g = conf.assign(unit_code=conf["unit_code"].fillna("")).groupby(by, as_index=False)
     out = g[["rows_checked", "rows_failing"]].sum()
-    out["conformance_pct"] = (
-        100.0 * (out["rows_checked"] - out["rows_failing"]) / out["rows_checked"]
-    ).round(2)
+    out["conformance_pct"] = _pct_down(out["rows_checked"], out["rows_failing"])
     return out
 
 

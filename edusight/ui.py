@@ -125,7 +125,7 @@ def navigation() -> dict[str, list[st.Page]]:
             )
             if e in allowed
             else st.Page(
-                auth.no_access_page(e.title_key),
+                auth.no_access_page(e),
                 title=t(e.title_key),
                 icon=e.icon,
                 url_path=e.url_path,

@@ -84,7 +84,7 @@ def bare_duckdb_load(raw: Path, work: Path) -> float:
     return float(out.strip())
 
 
-def bench_etl(scales: list[float], repeats: int) -> list[dict]:
+def bench_etl(scales: list[float], repeats: int, with_pages: bool = True) -> list[dict]:
     rows = []
     for scale in scales:
         raw = BENCH_DIR / f"raw_{scale:g}"
@@ -108,8 +108,16 @@ def bench_etl(scales: list[float], repeats: int) -> list[dict]:
         raw_bytes = sum(f.stat().st_size for f in raw.iterdir() if f.is_file())
         rows_read = _rows_read(db)
         bulletin = _bulletin_check(db, scale)
+        pages = {}
+        if with_pages:
+            _, pages_rss, out, _ = _peak_rss_child(
+                [*PY, "-m", "etl.bench_pages", str(db), str(raw), str(repeats)], env
+            )
+            pages = json.loads(out.strip().splitlines()[-1])
+            pages["rss_mb"] = pages_rss
         rows.append(
             {
+                "pages": pages,
                 "scale": scale,
                 "rows_read": rows_read,
                 "raw_mb": raw_bytes / 1e6,
@@ -245,14 +253,82 @@ def render(results: dict) -> str:
                 cells.append(f"{want:,.0f} → {got or 0:,} ({_pct(want, got or 0)})")
             lines.append(f"| {b['level']} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += _render_pages(results)
     for section in results.get("notes", []):
         lines += [section, ""]
     return "\n".join(lines)
 
 
+def _render_pages(results: dict) -> list[str]:
+    rows = [r for r in results["etl"] if r.get("pages")]
+    if not rows:
+        return []
+    lines = [
+        "## Pages: server-side run time (AppTest)",
+        "",
+        "Cold: first run of a fresh app with empty caches. Warm: a rerun of the same view. "
+        "Targets: warm ≤ 150 ms at scale 1, ≤ 500 ms at scale 4.",
+        "",
+        "| page | " + " | ".join(f"scale {r['scale']:g} cold / warm ms" for r in rows) + " |",
+        "|---|" + "---|" * len(rows),
+    ]
+    names = [p["page"] for p in rows[0]["pages"]["pages"]]
+    for name in names:
+        cells = []
+        for r in rows:
+            p = next((x for x in r["pages"]["pages"] if x["page"] == name), None)
+            cells.append(
+                f"{p['cold_ms']:.0f} / {p['warm_ms']:.0f}" + ("" if p["ok"] else " (error)")
+                if p
+                else "—"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Queries: the app's query layer next to bare DuckDB",
+        "",
+        "Every `queries/*.sql` city-wide: the query layer without its cache (open read-only "
+        "connection, bind, fetch into pandas) next to the same SQL on an open DuckDB connection "
+        "(the floor). Target: app ÷ bare ≤ 1.5.",
+        "",
+    ]
+    for r in rows:
+        qs = r["pages"]["queries"]
+        if not qs:
+            continue
+        ratios = [q["app_ms"] / q["bare_ms"] for q in qs if q["bare_ms"] > 0]
+        over = [q for q in qs if q["bare_ms"] > 0 and q["app_ms"] / q["bare_ms"] > 1.5]
+        lines.append(
+            f"- scale {r['scale']:g}: {len(qs)} queries; median app {statistics.median(q['app_ms'] for q in qs):.1f} ms, "
+            f"bare {statistics.median(q['bare_ms'] for q in qs):.1f} ms; median ratio "
+            f"{statistics.median(ratios):.2f}; slowest {max(q['app_ms'] for q in qs):.0f} ms "
+            f"({max(qs, key=lambda q: q['app_ms'])['query']}); over 1.5×: {len(over)}"
+        )
+    lines += [
+        "",
+        "## The naive way: pandas over the raw exports",
+        "",
+        "| scale | figure | pandas over raw files ms | mart query ms | speed-up |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        for n in r["pages"].get("naive", []):
+            if "error" in n:
+                lines.append(f"| {r['scale']:g} | {n['figure']} | error: {n['error']} | | |")
+                continue
+            m = n.get("mart_ms")
+            sp = f"{n['naive_ms'] / m:.0f}×" if m else "—"
+            lines.append(
+                f"| {r['scale']:g} | {n['figure']} | {n['naive_ms']:.0f} | {f'{m:.1f}' if m else '—'} | {sp} |"
+            )
+    lines.append("")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m etl bench")
-    p.add_argument("--scales", default="0.1,1", help="comma-separated scales for the ETL bench")
+    p.add_argument("--scales", default="0.1,1,4", help="comma-separated scales")
+    p.add_argument("--no-pages", action="store_true", help="skip the page/query benchmarks")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument(
         "--keep", action="store_true", help="keep the generated data under data/build/bench"

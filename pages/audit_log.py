@@ -14,7 +14,7 @@ log = audit.to_frame(audit.read(limit=audit.READ_LIMIT))
 
 # --- filters --------------------------------------------------------------------------------------
 today = dt.date.today()
-c_dates, c_event, c_user, c_text = st.columns([2, 3, 2, 2])
+c_dates, c_event, c_user, c_text = st.columns([3, 3, 2, 2])
 dates = c_dates.date_input(
     t("audit.filter.dates"),
     value=(today - dt.timedelta(days=DEFAULT_DAYS), today),

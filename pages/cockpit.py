@@ -116,9 +116,9 @@ boxes = [*row1, *row2]
 for box, (label_key, value, help_key) in zip(
     boxes[:3],
     [
-        ("cockpit.tile.schools", head.school_count, "cockpit.tile.schools.help"),
-        ("cockpit.tile.pupils", head.student_count, "cockpit.tile.pupils.help"),
-        ("cockpit.tile.teachers", head.teacher_count, "cockpit.tile.teachers.help"),
+        (N_("cockpit.tile.schools"), head.school_count, N_("cockpit.tile.schools.help")),
+        (N_("cockpit.tile.pupils"), head.student_count, N_("cockpit.tile.pupils.help")),
+        (N_("cockpit.tile.teachers"), head.teacher_count, N_("cockpit.tile.teachers.help")),
     ],
     strict=True,
 ):

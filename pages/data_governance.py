@@ -1,6 +1,8 @@
 """数据治理 / Data governance (work items 九–十): the four base databases, conformance to the four
 data standards, the source systems and their load report, the quarantine browser."""
 
+import math
+
 import streamlit as st
 
 from edusight import export, privacy, queries, sources_catalog, theme, ui
@@ -72,7 +74,7 @@ by_std = sources_catalog.rollup(conf, ["standard"]).set_index("standard")
 for box, (code, name) in zip(st.columns(len(std_names)), std_names.items(), strict=True):
     if code in by_std.index:
         r = by_std.loc[code]
-        box.metric(name, f"{r.conformance_pct:.2f}%", border=True)
+        box.metric(name, f"{math.floor(r.conformance_pct * 100) / 100:.2f}%", border=True)
         box.caption(
             t(
                 "gov.conf.card",

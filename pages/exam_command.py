@@ -19,7 +19,6 @@ from etl.feed.schema import SEVERITIES, VEHICLE_STATES
 
 STATUS = {s: N_(f"exam.status.{s}") for s in es.SITE_STATUSES}
 SEVERITY = {s: N_(f"exam.severity.{s}") for s in SEVERITIES}
-SEVERITY_DOT = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵"}
 STATE = {s: N_(f"exam.state.{s}") for s in ("open", "handling", "closed")}
 RAW = {
     s: N_(f"exam.raw.{s}")
@@ -32,7 +31,11 @@ VEHICLE = {s: N_(f"exam.vehicle.{s}") for s in VEHICLE_STATES}
 PHASE = {p: N_(f"exam.clock.{p}") for p in ("before", "running", "ended", "none")}
 EXAM = {"gaokao": N_("exam.exam.gaokao"), "zhongkao": N_("exam.exam.zhongkao")}
 ACK_ROLES = ("leadership", "admin", "exam")
+# the screen refreshes itself every few seconds: no fading of the previous numbers meanwhile
 CSS = """
+[data-testid="stElementContainer"][data-stale="true"] { opacity: 1 !important; transition: none !important; }
+"""
+DARK_CSS = """
 [data-testid="stMetricDelta"] { background: transparent !important; padding-left: 0 !important; }
 """
 BIG_CSS = """
@@ -42,6 +45,7 @@ BIG_CSS = """
 [data-testid="stMetricDelta"] p { font-size: 1.0rem !important; }
 [data-testid="stHeading"] h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0; }
 [data-testid="stHeading"] h3 { font-size: 1.3rem !important; padding: 0.3rem 0 0.2rem 0; }
+[data-testid="stCaptionContainer"] p { font-size: 1.0rem !important; }
 """
 
 kiosk = ui.is_kiosk()
@@ -51,7 +55,7 @@ scope = queries.viewer_scope()
 landing = Landing(config.path("landing_dir"))
 thresholds = es.Thresholds.from_config()
 overview = queries.run("exam_overview", scope)
-st.html(f"<style>{CSS if tname == 'dark' else ''}{BIG_CSS if kiosk else ''}</style>")
+st.html(f"<style>{CSS}{DARK_CSS if tname == 'dark' else ''}{BIG_CSS if kiosk else ''}</style>")
 
 # --- controls: the exam (automatic by default; ?exam=gaokao|zhongkao) ----------------------------
 if st.session_state.get("exam_choice") not in ("auto", *EXAM):
@@ -178,17 +182,15 @@ def show_numbers(s: es.Screen) -> None:
         "exam.kpi.alerts.none"
     )
     serious = k.open_by_severity["critical"] + k.open_by_severity["high"]
-    c = st.columns(6)
+    c = st.columns(6) if kiosk else [*st.columns(3), *st.columns(3)]
     c[0].metric(t("exam.kpi.sites"), f"{k.sites_reporting} / {k.sites_total}", border=True,
                 delta=t("exam.kpi.sites_stale", n=k.sites_stale) if k.sites_stale else as_of,
                 delta_color="red" if k.sites_stale or stale else "off", delta_arrow="off",
                 help=t("exam.kpi.sites.help", minutes=f"{thresholds.site_silent_s / 60:g}"))  # fmt: skip
     c[1].metric(t("exam.kpi.expected"), f"{k.expected:,}", border=True, delta_color="off", delta_arrow="off",
                 delta=t("exam.kpi.session", session=s.session.session_code or "—"), help=t("exam.kpi.expected.help"))  # fmt: skip
-    spark = s.curve["cumulative_count"].tolist() if len(s.curve) > 1 else None
     c[2].metric(t("exam.kpi.checked_in"), f"{k.checked_in:,}", delta=f"{pct} · {as_of}", delta_color=tone,
-                delta_arrow="off", help=t("exam.kpi.checked_in.help"), border=True, chart_data=spark,
-                chart_type="area")  # fmt: skip
+                delta_arrow="off", help=t("exam.kpi.checked_in.help"), border=True)  # fmt: skip
     c[3].metric(t("exam.kpi.absent"), f"{k.absent:,}", delta=as_of, delta_color=tone, delta_arrow="off",
                 help=t("exam.kpi.absent.help"), border=True)  # fmt: skip
     c[4].metric(t("exam.kpi.cameras"), f"{k.cameras_online:,}", border=True, delta_color=tone, delta_arrow="off",
@@ -220,6 +222,12 @@ def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) 
                             name_col=col("name"), radio=radio, selected_site=st.session_state.get("exam_site"),
                             big=kiosk, size_px=(width, height))  # fmt: skip
     st.subheader(t("exam.map.sites"))
+    st.caption(
+        t(
+            "exam.map.sites.counts",
+            **{x: int((sites["status"] == x).sum()) for x in es.SITE_STATUSES},
+        )
+    )
     st.pydeck_chart(
         deck,
         height=height,
@@ -242,8 +250,10 @@ def show_transport_map(s: es.Screen, names: dict[str, str], height: int, width: 
     labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room")}
     deck = figures.transport_map(tr.routes, v, tr.trails, geo.load_divisions(), labels=labels, theme=tname,
                                  name_col=col("name"), big=kiosk, size_px=(width, height))  # fmt: skip
-    st.subheader(t("exam.map.transport", moving=int(counts.get("moving", 0) + counts.get("short_stop", 0)),
-                   stopped=int(counts.get("long_stop", 0)), delivered=int(counts.get("delivered", 0))))  # fmt: skip
+    st.subheader(t("exam.map.transport"))
+    no_gps = int((tr.routes["is_active"] & ~tr.routes["has_gps"]).sum()) if len(tr.routes) else 0
+    st.caption(t("exam.map.transport.counts", moving=int(counts.get("moving", 0) + counts.get("short_stop", 0)),
+                 stopped=int(counts.get("long_stop", 0)), delivered=int(counts.get("delivered", 0)), no_gps=no_gps))  # fmt: skip
     st.pydeck_chart(deck, height=height, key="exam_transport_map")
     legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
     st.html(figures.legend_html(legend, tname, big=kiosk))
@@ -255,13 +265,16 @@ def show_alert_table(rows: list[dict]) -> None:
         return
     table = pd.DataFrame({
         "time": [r["time"] for r in rows],
-        "severity": [f"{SEVERITY_DOT[r['severity']]} {r['severity_label']}" for r in rows],
+        "severity": [r["severity_label"] for r in rows],
         "title": [r["title"] for r in rows],
         "site": [r["site"] for r in rows],
         "state": [r["state"] for r in rows],
         "ack": [r["ack"] for r in rows],
     })  # fmt: skip
-    st.dataframe(table, hide_index=True, key="exam_alert_table", height=min(38 + 35 * len(rows), 360),
+    colour = {t(SEVERITY[x]): figures.SEVERITY_COLORS[x] for x in SEVERITY}
+    styled = table.style.map(lambda v: f"background-color: {colour[v]}; color: #ffffff; font-weight: 600",
+                             subset=["severity"])  # fmt: skip
+    st.dataframe(styled, hide_index=True, key="exam_alert_table", height=min(38 + 35 * len(rows), 360),
                  column_config={"time": t("exam.col.time"), "severity": t("exam.col.severity"),
                                 "title": t("exam.col.alert"), "site": t("exam.col.site"),
                                 "state": t("exam.col.state"), "ack": t("exam.col.ack")})  # fmt: skip
@@ -404,9 +417,9 @@ def live_screen() -> None:
         rows = alert_rows(s, names, limit=7)
         c_map, c_tr, c_side = st.columns([4, 4, 3], gap="small")
         with c_map:
-            show_site_map(s, names, height=390, width=640)
+            show_site_map(s, names, height=420, width=640)
         with c_tr:
-            show_transport_map(s, names, height=390, width=640)
+            show_transport_map(s, names, height=420, width=640)
         with c_side:
             st.subheader(t("exam.alerts.header", n=s.kpis.open_alerts))
             st.html(figures.alert_list_html(rows, tname, big=True, empty=t("exam.alerts.none")))

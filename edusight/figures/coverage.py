@@ -471,9 +471,9 @@ def coverage_map(
                 font_family=pdk.types.String(FONT_FAMILY),
                 font_weight=600,
                 character_set=pdk.types.String("auto"),
-                outline_width=3,
-                outline_color=hex_rgba(PALETTE[theme]["bg"]),
-                font_settings={"sdf": True},
+                background=True,
+                get_background_color=hex_rgba(PALETTE[theme]["bg"], 200),
+                background_padding=[3, 1],
             )
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -70,6 +71,15 @@ def quarantine_rate_bar(
     return fig
 
 
+def _wrap(label: str, width: int = 16) -> str:
+    """Break a long axis label at the space nearest its middle (CJK labels are short)."""
+    if len(label) <= width or " " not in label:
+        return label
+    mid = len(label) // 2
+    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - mid))
+    return label[:cut] + "<br>" + label[cut + 1 :]
+
+
 def conformance_heatmap(
     conf: pd.DataFrame,
     *,
@@ -108,7 +118,8 @@ def conformance_heatmap(
         index=row_col, columns="standard", values="rows_failing", aggfunc="first", sort=False
     ).reindex(index=rows, columns=cols)
     z = grid.to_numpy(dtype=float)
-    text = [["" if pd.isna(v) else f"{v:.1f}%" for v in r] for r in z]
+    # rounded down, so that a cell with any failing row never reads 100%
+    text = [["" if pd.isna(v) else f"{np.floor(v * 10) / 10:.1f}%" for v in r] for r in z]
     custom = [
         [
             [("" if pd.isna(c) else f"{int(c):,}"), ("" if pd.isna(f) else f"{int(f):,}")]
@@ -120,7 +131,7 @@ def conformance_heatmap(
     pal = PALETTE[name]
     fig.add_heatmap(
         z=z,
-        x=[standards[c] for c in cols],
+        x=[_wrap(standards[c]) for c in cols],
         y=rows,
         text=text,
         texttemplate="%{text}",
@@ -142,6 +153,10 @@ def conformance_heatmap(
         ),
     )
     fig.update_yaxes(autorange="reversed", ticksuffix="  ")
-    fig.update_xaxes(side="top")
-    fig.update_layout(height=BASE_HEIGHT_PX + 40 + BAR_HEIGHT_PX * len(rows))
+    fig.update_xaxes(side="top", tickangle=0)
+    fig.update_layout(
+        height=BASE_HEIGHT_PX + 60 + BAR_HEIGHT_PX * len(rows),
+        margin={"t": 110},
+        title={"y": 0.99, "yanchor": "top"},
+    )
     return fig

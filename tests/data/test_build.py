@@ -61,7 +61,9 @@ def test_quarantine_holds_exactly_the_planted_dirt(small):
             got[(file, rule)] = n
         for name, info in small.manifest["files"].items():
             for rule, n in info["expected_quarantine"].items():
-                assert got[(name, rule)] == n, f"{name}: {rule} expected {n}, got {got[(name, rule)]}"
+                assert got[(name, rule)] == n, (
+                    f"{name}: {rule} expected {n}, got {got[(name, rule)]}"
+                )
         unexpected = {
             k: v
             for k, v in got.items()
@@ -125,7 +127,9 @@ def test_no_personal_data_in_clear_anywhere(small):
 def test_pseudonyms_are_keyed_and_stable(small):
     """Same person → same pseudonym in every table; a different key gives different ones."""
     with small.con() as con:
-        keys = {r[0] for r in con.execute("SELECT student_key FROM stg.students LIMIT 50").fetchall()}
+        keys = {
+            r[0] for r in con.execute("SELECT student_key FROM stg.students LIMIT 50").fetchall()
+        }
     assert all(re.fullmatch(r"[0-9a-f]{16}", k) for k in keys)
     import hmac
 
@@ -133,9 +137,12 @@ def test_pseudonyms_are_keyed_and_stable(small):
     xueji = line.split(",")[0].strip('"')
     expected = hmac.new(TEST_KEY, xueji.encode(), hashlib.sha256).hexdigest()[:16]
     with small.con() as con:
-        assert con.execute(
-            "SELECT count(*) FROM stg.students WHERE student_key = $k", {"k": expected}
-        ).fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT count(*) FROM stg.students WHERE student_key = $k", {"k": expected}
+            ).fetchone()[0]
+            == 1
+        )
 
 
 def _digest(path) -> str:
@@ -156,8 +163,9 @@ def test_failed_build_leaves_the_previous_database_serving(small, tmp_path):
     header = lines[0].split(",")
     idx = [i for i, h in enumerate(header) if "学校标识码" in h][0]
     t.write_bytes(
-        "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != idx) for line in lines)
-        .encode("gb18030")
+        "\n".join(
+            ",".join(c for i, c in enumerate(line.split(",")) if i != idx) for line in lines
+        ).encode("gb18030")
     )
     with pytest.raises(BuildError) as e:
         build(raw, db, key=TEST_KEY)
@@ -237,7 +245,10 @@ def test_unit_aliases_are_mapped_not_rejected(small):
     import pandas as pd
 
     raw = pd.read_csv(small.raw / "schools.csv", dtype=str, encoding="utf-8-sig")
-    named = raw[~raw["所属区县"].fillna("").str.fullmatch(r"5101\d\d|Z5101[A-Z]{2}") & (raw["学校标识码"] != "合计")]
+    named = raw[
+        ~raw["所属区县"].fillna("").str.fullmatch(r"5101\d\d|Z5101[A-Z]{2}")
+        & (raw["学校标识码"] != "合计")
+    ]
     assert len(named) >= 1, "the generator writes some units by name or alias"
     with small.con() as con:
         lookup = dict(con.execute("SELECT alias, unit_code FROM ref.unit_lookup").fetchall())

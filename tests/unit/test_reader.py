@@ -49,7 +49,10 @@ def test_line_numbers_count_blank_lines_and_crlf(tmp_path):
 
 def test_values_are_normalized_fullwidth_spaces_and_empty(tmp_path):
     p = tmp_path / "demo.csv"
-    p.write_text("学校标识码,学校名称,班级数,备注\n２１５１０００００１ , 锦江小学\u3000,１２,\n", encoding="utf-8")
+    p.write_text(
+        "学校标识码,学校名称,班级数,备注\n２１５１０００００１ , 锦江小学\u3000,１２,\n",
+        encoding="utf-8",
+    )
     t = read_file(p, SRC).table
     assert t.column("school_id").to_pylist() == ["2151000001"]
     assert t.column("name").to_pylist() == ["锦江小学"]
@@ -82,7 +85,9 @@ def test_empty_file_is_fatal(tmp_path):
 
 def test_rows_with_wrong_field_count_are_reported_with_their_line(tmp_path):
     p = tmp_path / "demo.csv"
-    p.write_text("学校标识码,学校名称,班级数\n2151000001,a,1\n2151000002,b,2,extra,more\n2151000003,c,3\n")
+    p.write_text(
+        "学校标识码,学校名称,班级数\n2151000001,a,1\n2151000002,b,2,extra,more\n2151000003,c,3\n"
+    )
     res = read_file(p, SRC)
     assert res.table.column("_line").to_pylist() == [2, 4]
     assert [line for line, _ in res.bad_rows] == [3]
@@ -90,7 +95,9 @@ def test_rows_with_wrong_field_count_are_reported_with_their_line(tmp_path):
 
 def test_quoted_line_breaks_fall_back_to_exact_line_numbers(tmp_path):
     p = tmp_path / "demo.csv"
-    p.write_text('学校标识码,学校名称,班级数\n2151000001,"锦江\n小学",1\n2151000002,b,2\n', encoding="utf-8")
+    p.write_text(
+        '学校标识码,学校名称,班级数\n2151000001,"锦江\n小学",1\n2151000002,b,2\n', encoding="utf-8"
+    )
     res = read_file(p, SRC)
     assert res.table.column("name").to_pylist() == ["锦江\n小学", "b"]
     assert res.table.column("_line").to_pylist() == [2, 4]
