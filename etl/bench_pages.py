@@ -128,12 +128,12 @@ def bench_naive(raw: Path, repeats: int) -> list[dict]:
 
     def training_hours_by_school() -> object:
         frames = [
-            pd.read_csv(f, dtype=str, usecols=["学校标识码", "类型", "认定学时"])
+            pd.read_csv(f, dtype=str, usecols=["学校标识码", "研修类型", "认定学时"])
             for f in sorted(raw.glob("training_sessions*.csv"))
         ]
         t = pd.concat(frames)
         t["认定学时"] = pd.to_numeric(t["认定学时"], errors="coerce")
-        return t.groupby(["学校标识码", "类型"])["认定学时"].sum()
+        return t.groupby(["学校标识码", "研修类型"])["认定学时"].sum()
 
     cases = [
         ("students by unit and level", students_by_unit_level, "meta_base_db_counts_by_unit"),

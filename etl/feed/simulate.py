@@ -275,6 +275,27 @@ def _drive(add, r, day0: dt.datetime, rng: np.random.Generator, *, long_stop: bo
         "lat": round(float(lat), 5), "state": "delivered", "speed_kmh": 0.0})  # fmt: skip
 
 
+def day_events(day: DayScript, until_s: float, run_id: str = "t") -> list[tuple[str, dict]]:
+    """Every scripted event of a day up to ``until_s`` seconds after midnight (no heartbeats),
+    as (principal, event) pairs with ids and times: for tests and the ingest benchmark."""
+    out: list[tuple[float, str, dict]] = []
+    for sec, principal, ev in day.timed:
+        if sec <= until_s:
+            out.append((sec, principal, dict(ev)))
+    for ck in day.checkins:
+        hi = int(np.searchsorted(ck["t"], until_s, side="right"))
+        for i in range(hi):
+            out.append((float(ck["t"][i]), ck["site"][i], {"kind": "checkin", "site_code": ck["site"][i],
+                        "session_code": ck["session"][i], "room_code": ck["room"][i],
+                        "seat_no": int(ck["seat"][i]), "method": ck["method"][i],
+                        "result": ck["result"][i]}))  # fmt: skip
+    out.sort(key=lambda x: x[0])
+    return [
+        (principal, {"event_id": f"sim{run_id}-{n:09d}", "ts": _iso(day.date, sec), **ev})
+        for n, (sec, principal, ev) in enumerate(out)
+    ]
+
+
 # --- sending ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,161 @@
+"""The exam marts and the live queries on the database the real ETL builds.
+
+The simulator's script of a 高考 day (etl/feed/simulate.py) is landed through the real ingest
+path against the real plan, then the screen's numbers are checked against what was sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from edusight import db, queries
+from edusight import exam_state as es
+from etl.feed.clock import simulation
+from etl.feed.ingest import Ingestor, land_ack
+from etl.feed.landing import Landing
+from etl.feed.plan import PlanSource, load_plan
+from etl.feed.simulate import build_day, day_events, load_sim_plan
+
+
+@pytest.fixture(scope="module")
+def con(built_db: Path):
+    with duckdb.connect(str(built_db), read_only=True) as c:
+        yield c
+
+
+def test_the_exam_marts_hold_the_plan(con):
+    sites = con.execute("SELECT * FROM marts.exam_sites").df()
+    assert set(sites["exam_code"]) == {"gaokao", "zhongkao"}
+    rooms = (
+        con.execute(
+            "SELECT site_code, sum(candidates) AS n, count(*) AS k FROM marts.exam_rooms "
+            "WHERE room_type = '考场' GROUP BY site_code"
+        )
+        .df()
+        .set_index("site_code")
+    )
+    for s in sites.itertuples():
+        assert rooms.loc[s.site_code, "n"] == s.candidates
+        assert rooms.loc[s.site_code, "k"] == s.exam_room_count == math.ceil(s.candidates / 30)
+        assert s.camera_count >= s.exam_room_count  # ≥ 1 camera per 考场 (a few planted short)
+    ses = con.execute("SELECT * FROM marts.exam_sessions ORDER BY start_at").df()
+    assert (ses["end_at"] > ses["start_at"]).all()
+    gk = ses[ses["exam_code"] == "gaokao"]
+    assert gk["start_at"].dt.strftime("%m-%d %H:%M").tolist() == [
+        "06-07 09:00",
+        "06-07 15:00",
+        "06-08 09:00",
+        "06-08 15:00",
+    ]
+    routes = con.execute("SELECT * FROM marts.exam_routes").df()
+    assert set(routes["leg_code"]) == {"deliver", "collect"}
+    start = ses.set_index("session_code")["start_at"]
+    deliver = routes[routes["leg_code"] == "deliver"]
+    assert (deliver["planned_arrive"] <= deliver["session_code"].map(start)).all()
+    assert con.execute(
+        "SELECT count(*) FROM marts.exam_devices WHERE device_type_code IS NULL"
+    ).fetchone() == (0,)
+
+
+@pytest.fixture(scope="module")
+def landed(built_db: Path, tmp_path_factory) -> dict:
+    """The first morning of the 高考 replayed today, landed through the ingest path."""
+    plan = load_sim_plan(built_db, "gaokao")
+    today = dt.date.today()
+    day = build_day(plan, 1, today, np.random.default_rng(3))
+    start_s = (
+        plan.sessions.iloc[0]["start_at"] - pd.Timestamp(plan.sessions.iloc[0]["start_at"].date())
+    ).total_seconds()
+    until = start_s + 75 * 60  # 10:15: check-ins, absentees, the radio alert, the sick candidate
+    events = day_events(day, until)
+    clock = simulation(exam="高考", plan_day=day.plan_date, start=dt.time(7), speed=1, run_id="t", today=today,
+                       wall=dt.datetime.combine(today, dt.time(7)))  # fmt: skip
+    landing = Landing(tmp_path_factory.mktemp("landing"))
+    landing.write_clock(clock)
+    ing = Ingestor(landing, PlanSource(built_db))
+    by_principal: dict[str, list[dict]] = {}
+    for principal, e in events:
+        by_principal.setdefault(principal, []).append(e)
+    results = [r for p, evs in by_principal.items() for r in ing.submit(evs, p, "test")]
+    return {"landing": landing, "events": [e for _, e in events], "results": results, "day": day,
+            "clock": clock, "now": dt.datetime.combine(today, dt.time()) + dt.timedelta(seconds=until)}  # fmt: skip
+
+
+def test_every_simulated_event_passes_validation_against_the_plan(landed):
+    statuses = {r["status"] for r in landed["results"]}
+    bad = [r for r in landed["results"] if r["status"] != "accepted"][:5]
+    assert statuses == {"accepted"}, bad
+
+
+def screen(landed, scope=None) -> es.Screen:
+    clock = landed["clock"]
+    wall = clock.wall_of(landed["now"])
+    return es.load_screen(
+        landed["landing"], scope or queries.all_units(), "gaokao", es.Thresholds(), wall_now=wall
+    )
+
+
+def test_the_screen_counts_what_was_sent(landed, built_db):
+    s = screen(landed)
+    ev = pd.DataFrame(landed["events"])
+    ck = ev[(ev["kind"] == "checkin") & (ev["session_code"] == "GK-1A")]
+    passed = ck[ck["result"] == "pass"][["room_code", "seat_no"]].drop_duplicates()
+    absent = ev[ev["kind"] == "absent"][["room_code", "seat_no"]].drop_duplicates()
+    absent = absent.merge(passed, how="left", indicator=True)
+    assert s.session.session_code == "GK-1A" and s.session.phase == "running"
+    assert s.kpis.checked_in == len(passed)
+    assert s.kpis.absent == int((absent["_merge"] == "left_only").sum())
+    assert s.kpis.expected == int(load_plan(built_db).sites and s.sites["candidates"].sum())
+    assert s.kpis.checked_in + s.kpis.absent == s.kpis.expected  # everyone accounted for by 10:15
+    kinds = set(s.alerts["alert_kind"])
+    assert {"radio", "incident", "identity_mismatch", "custody_single", "long_stop"} <= kinds
+    assert s.feed.status in ("ok", "stale")
+    assert s.curve["cumulative_count"].iloc[-1] == len(passed)
+    assert not s.transport.vehicles.empty
+    db.close_all()
+
+
+def test_an_acknowledgement_is_seen_by_every_screen(landed):
+    s = screen(landed)
+    alert = s.alerts[s.alerts["alert_kind"] == "radio"].iloc[0]
+    land_ack(landed["landing"], alert_id=alert["alert_id"], site_code=alert["site_code"], user="值班员",
+             exam_now=landed["now"])  # fmt: skip
+    again = screen(landed).alerts.set_index("alert_id")
+    assert again.loc[alert["alert_id"], "acked_by"] == "值班员"
+
+
+def test_scope_limits_the_live_numbers(landed):
+    s = screen(landed)
+    one = s.sites["unit_code"].iloc[0]
+    part = screen(landed, scope=(one,))
+    assert set(part.sites["unit_code"]) == {one}
+    assert part.kpis.checked_in == int(
+        s.sites.loc[s.sites["unit_code"] == one, "checked_in_count"].sum()
+    )
+    assert set(part.alerts["site_code"]) <= set(part.sites["site_code"])
+    nobody = es.load_screen(
+        landed["landing"],
+        (),
+        "gaokao",
+        es.Thresholds(),
+        wall_now=landed["clock"].wall_of(landed["now"]),
+    )
+    assert nobody.sites.empty and nobody.alerts.empty and nobody.kpis.checked_in == 0
+
+
+def test_the_site_drill_down(landed):
+    s = screen(landed)
+    site = s.sites["site_code"].iloc[0]
+    d = es.site_detail(landed["landing"], queries.all_units(), s, site)
+    exam_rooms = d["rooms"][d["rooms"]["room_type"] == "考场"]
+    assert (
+        exam_rooms["checked_in_count"].sum()
+        == s.sites.set_index("site_code").loc[site, "checked_in_count"]
+    )
+    assert set(d["devices"]["device_type_code"]) >= {"camera"}
