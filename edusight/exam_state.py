@@ -389,7 +389,10 @@ def transport(
             .reset_index()
         )
     else:
-        last = pd.DataFrame(columns=["vehicle_id", "ts", "lon", "lat", "state", "speed_kmh"])
+        last = pd.DataFrame(
+            columns=["vehicle_id", "ts", "lon", "lat", "state", "speed_kmh"],
+            index=pd.Index([], dtype=r["route_id"].dtype, name="route_id"),
+        )
         trails = pd.DataFrame(columns=["route_id", "path"])
     r["has_gps"] = r["route_id"].isin(last.index)
     r["is_active"] = (

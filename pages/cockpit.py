@@ -3,7 +3,7 @@ targets, status and a link to each item's page; headline numbers; prints on one 
 
 import streamlit as st
 
-from edusight import export, pages, queries, theme, ui
+from edusight import auth, export, pages, queries, theme, ui
 from edusight.figures import cockpit as figures
 from edusight.i18n import N_, current_lang, t
 
@@ -171,13 +171,15 @@ drivers = rows.dropna(subset=["indicator"]).set_index(["item_no", "indicator"])
 link_query = "&".join(
     f"{k}={v}" for k in ui.URL_KEYS if (v := st.session_state.get(k)) not in (None, "")
 )
-registered = {e.path: e for e in pages.PAGES}
+viewer = auth.current_viewer()
+# only pages this viewer may open (a page the role may not open is not in the navigation)
+registered = {e.path: e for e in pages.PAGES if viewer is None or auth.page_allowed(e, viewer)}
 
 
 def linked_page(item_no: int, page_key: str) -> pages.PageEntry:
     key = PAGE_OVERRIDE.get(item_no, page_key)
-    path = next((p for p in PAGE_FOR.get(key, ()) if p in registered), FALLBACK)
-    return registered[path]
+    path = next((p for p in (*PAGE_FOR.get(key, ()), FALLBACK) if p in registered), None)
+    return registered[path] if path else pages.default_page()
 
 
 table = items.copy()

@@ -502,32 +502,24 @@ indicator = st.selectbox(
 label_key, value_fmt = NEWTECH[indicator]
 m_left, m_right = st.columns([3, 2], gap="medium")
 with m_left:
-    st.pydeck_chart(
+    ui.plotly_chart(
         figures.indicator_map(
             newtech,
             geo.load_divisions(),
             geo.load_zone_pins(),
             value_col=indicator,
             name_col=name,
-            theme=tname,
+            template=tpl,
             value_fmt=value_fmt,
             labels={
+                "title": t(label_key),
                 "indicator": t(label_key),
                 "tip_schools": t("cov.nt.tip_schools"),
                 "out_of_scope": t("cov.map.out_of_scope"),
+                "no_data": t("cov.legend.no_data"),
             },
         ),
-        height=430,
-        key=f"cov_nt_map_{tname}",
-    )
-    vmax = float(newtech[indicator].max()) if newtech[indicator].notna().any() else 0.0
-    st.html(
-        figures.sequential_legend_html(
-            vmax,
-            {"title": t(label_key), "no_data": t("cov.legend.no_data")},
-            tname,
-            value_fmt=value_fmt,
-        )
+        key="cov_nt_map",
     )
 nt_cols = {
     name: t("cov.col.unit"),

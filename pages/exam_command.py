@@ -295,15 +295,24 @@ def show_ack_form(s: es.Screen) -> None:
     pick = c1.selectbox(t("exam.ack.select", n=len(by_id)), list(by_id), key="exam_ack_pick",
                         placeholder=t("exam.ack.placeholder"),
                         format_func=lambda i: f"{hhmmss(by_id[i]['raised_at'])} {alert_title(by_id[i])}")  # fmt: skip
-    if c2.button(
-        t("exam.ack.button"), key="exam_ack_button", disabled=pick is None, width="stretch"
-    ):
-        alert = by_id[pick]
-        land_ack(landing, alert_id=alert["alert_id"], site_code=alert["site_code"],
-                 user=auth.current_user_name(), exam_now=s.exam_now)  # fmt: skip
-        audit.record("exam_ack", alert_id=alert["alert_id"], site=alert["site_code"])
-        st.toast(t("exam.ack.done", alert=alert_title(alert)))
-        st.rerun(scope="fragment")
+    alert = by_id.get(pick, {})
+    c2.button(t("exam.ack.button"), key="exam_ack_button", disabled=pick is None, width="stretch",
+              on_click=acknowledge, args=(alert.get("alert_id"), alert.get("site_code"),
+                                          alert_title(alert) if alert else "", s.exam_now))  # fmt: skip
+
+
+def acknowledge(alert_id: str, site_code: str, title: str, exam_now) -> None:
+    """The acknowledge button's action (a callback: it runs once, before the rerun)."""
+    land_ack(
+        landing,
+        alert_id=alert_id,
+        site_code=site_code,
+        user=auth.current_user_name(),
+        exam_now=exam_now,
+    )
+    audit.record("exam_ack", alert_id=alert_id, site=site_code)
+    st.session_state["exam_ack_pick"] = None
+    st.toast(t("exam.ack.done", alert=title))
 
 
 def show_sites(s: es.Screen, names: dict[str, str], height: int) -> None:

@@ -151,7 +151,7 @@ shown = {
 st.dataframe(
     agg,
     hide_index=True,
-    height=35 * (len(agg) + 1) + 3,
+    height=35 * (len(agg) + 1) + 10,
     column_order=list(shown),
     column_config={
         **shown,

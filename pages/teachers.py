@@ -197,7 +197,7 @@ stage_cols = {
     "passed_count": t("tch.stage.passed", k=int(rules["min_points_passed"])),
     "complete_count": t("tch.stage.complete", d=int(rules["min_dimensions"])),
 }
-f1, f2 = st.columns([4, 7])
+f1 = f2 = st.container()
 with f1:
     ui.plotly_chart(
         figures.funnel(
@@ -205,6 +205,7 @@ with f1:
             total=n_teachers,
             labels={
                 "title": t("tch.funnel.title", n=f"{n_teachers:,}"),
+                "x": t("tch.funnel.x"),
                 "teachers": t("tch.unit.teachers"),
                 "empty": t("tch.empty"),
             },
@@ -335,7 +336,7 @@ shown = shown.assign(
 school_cols = {
     "school_name": t("tch.col.school"),
     col("unit_name"): t("col.unit"),
-    "school_type": t("tch.col.school_type"),
+    ("school_type_en" if lang == "en" else "school_type"): t("tch.col.school_type"),
     "is_plan_filed": t("tch.col.plan"),
     "is_team_formed": t("tch.col.team"),
     "chosen_point_count": t("tch.col.chosen_point_count"),

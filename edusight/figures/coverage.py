@@ -745,6 +745,20 @@ def trend_figure(
 # --- new technology ---------------------------------------------------------------------------
 
 
+def _rings(geometry: Mapping[str, Any]) -> tuple[list[float | None], list[float | None]]:
+    """The exterior rings of a (Multi)Polygon as one x/y path, rings separated by None."""
+    polys = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polys = [polys]
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for poly in polys:
+        ring = poly[0]
+        xs += [c[0] for c in ring] + [None]
+        ys += [c[1] for c in ring] + [None]
+    return xs, ys
+
+
 def indicator_map(
     values: pd.DataFrame,
     divisions: Mapping[str, Any],
@@ -753,115 +767,96 @@ def indicator_map(
     value_col: str,
     name_col: str,
     labels: Mapping[str, str],
-    theme: str = "light",
+    template: str = TEMPLATES["light"],
     value_fmt: str = "{:.0f}",
-) -> pdk.Deck:
-    """A choropleth of one new-technology indicator per unit (sequential blues), zones as pins.
+) -> go.Figure:
+    """A choropleth of one new-technology indicator per unit (sequential blues) with the zones as
+    pins, drawn as plotly polygons in longitude/latitude: SVG, offline, no WebGL (the page's
+    main map already uses one WebGL context; software rendering of a second is slow).
 
     ``values``: ``queries/coverage_newtech_units.sql`` (unit_code, name_*, school_count,
-    ``value_col``). ``labels``: ``indicator`` (the indicator's name), ``tip_schools``
-    ("{n}"), ``out_of_scope``.
+    ``value_col``). ``labels``: ``title``, ``indicator`` (the indicator's name), ``tip_schools``
+    ("{n}"), ``out_of_scope``, ``no_data``.
     """
-    theme = _theme_name(theme)
+    theme = next((k for k, v in TEMPLATES.items() if v == template), "light")
+    p = PALETTE[theme]
     recs = {r["unit_code"]: r for r in _records(values)}
     vmax = max([_num(r.get(value_col)) or 0 for r in recs.values()] + [0])
 
-    def tips(row: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
+    def tip(row: Mapping[str, Any] | None, name: str) -> tuple[str, str]:
         if row is None:
-            return {"tip_title": name, "tip_1": labels["out_of_scope"], "tip_2": "", "tip_3": ""}
+            return f"{name}<br>{labels['out_of_scope']}", NO_DATA[theme]
         v = _num(row.get(value_col))
-        return {
-            "tip_title": name,
-            "tip_1": f"{labels['indicator']}: {'—' if v is None else value_fmt.format(v)}",
-            "tip_2": labels["tip_schools"].format(n=fmt_int(row.get("school_count"))),
-            "tip_3": "",
-        }
+        shown = labels["no_data"] if v is None else value_fmt.format(v)
+        schools = labels["tip_schools"].format(n=fmt_int(row.get("school_count")))
+        return (
+            f"<b>{name}</b><br>{labels['indicator']}: {shown}<br>{schools}",
+            sequential_hex(v, vmax, theme),
+        )
 
-    features = []
+    fig = go.Figure()
+    fig.update_layout(template=template, title={"text": labels["title"]}, showlegend=False)
     for f in divisions["features"]:
         code = f["properties"]["unit_code"]
         row = recs.get(code)
         name = row[name_col] if row else f["properties"].get(name_col, code)
-        props = {"unit_code": code, **tips(row, name)}
-        props["fill"] = (
-            hex_rgba(sequential_hex(_num(row.get(value_col)), vmax, theme), 220)
-            if row
-            else hex_rgba(NO_DATA[theme], 90)
+        text, color = tip(row, name)
+        xs, ys = _rings(f["geometry"])
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            fill="toself",
+            fillcolor=color,
+            line={"color": OUTLINE[theme], "width": 0.6},
+            name=short_name(name),
+            text=text,
+            hoveron="fills",
+            hoverinfo="text",
+            customdata=[code],
         )
-        features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
     zones = []
     for f in zone_pins["features"]:
         code = f["properties"]["unit_code"]
         row = recs.get(code)
         name = row[name_col] if row else f["properties"].get(name_col, code)
         lon, lat = f["geometry"]["coordinates"][:2]
-        zones.append(
-            {
-                "unit_code": code,
-                "lon": lon,
-                "lat": lat,
-                "label": name,
-                **tips(row, name),
-                "fill": hex_rgba(
-                    sequential_hex(_num(row.get(value_col)), vmax, theme) if row else NO_DATA[theme]
-                ),
-            }
+        zones.append((code, lon, lat, *tip(row, name)))
+    if zones:
+        fig.add_scatter(
+            x=[z[1] for z in zones],
+            y=[z[2] for z in zones],
+            mode="markers",
+            marker={
+                "size": 15,
+                "color": [z[4] for z in zones],
+                "line": {"color": p["text"], "width": 2},
+            },
+            text=[z[3] for z in zones],
+            hoverinfo="text",
+            customdata=[z[0] for z in zones],
+            name="zones",
         )
-    ink = PALETTE[theme]["text"]
-    layers = [
-        pdk.Layer(
-            "GeoJsonLayer",
-            {"type": "FeatureCollection", "features": features},
-            id="nt-divisions",
-            pickable=True,
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill",
-            get_line_color=hex_rgba(OUTLINE[theme]),
-            line_width_min_pixels=1,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            zones,
-            id="nt-zones",
-            pickable=True,
-            stroked=True,
-            filled=True,
-            get_position=["lon", "lat"],
-            get_fill_color="fill",
-            get_line_color=hex_rgba(ink),
-            get_radius=9,
-            radius_units=pdk.types.String("pixels"),
-            line_width_units=pdk.types.String("pixels"),
-            get_line_width=2.5,
-        ),
-    ]
-    view = fit_view(
-        _bounds([f["geometry"]["coordinates"] for f in divisions["features"]]),
-        width_px=560,
-        height_px=430,
+    # the colour bar: an invisible trace carrying the scale
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        hoverinfo="skip",
+        marker={
+            "colorscale": [[i / (len(_SEQUENTIAL) - 1), c] for i, c in enumerate(_SEQUENTIAL)],
+            "cmin": 0,
+            "cmax": vmax or 1,
+            "color": [0],
+            "showscale": True,
+            "colorbar": {"title": {"text": ""}, "thickness": 12, "len": 0.7, "outlinewidth": 0},
+        },
     )
-    return Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=_tooltip(theme))
-
-
-def sequential_legend_html(vmax: float, labels: Mapping[str, str], theme: str = "light",
-                           value_fmt: str = "{:.0f}") -> str:  # fmt: skip
-    """A legend (HTML) for ``indicator_map``: 0 … vmax on the blue scale; ``labels``: ``title``,
-    ``no_data``."""
-    theme = _theme_name(theme)
-    p = PALETTE[theme]
-    swatch = (
-        '<span style="display:inline-block;width:22px;height:12px;background:{c};'
-        'border:1px solid {b};vertical-align:middle"></span>'
-    )
-    scale = "".join(
-        swatch.format(c=sequential_hex(vmax * k / 4, vmax, theme), b=p["grid"]) for k in range(5)
-    )
-    return (
-        f'<div style="font-size:0.82rem;color:{p["muted"]}"><b>{labels["title"]}</b> '
-        f"0 {scale} {value_fmt.format(vmax)} &nbsp; "
-        f"{swatch.format(c=NO_DATA[theme], b=p['grid'])} {labels['no_data']}</div>"
-    )
+    lat0 = 30.7
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
+    fig.update_layout(height=440, margin={"l": 0, "r": 0, "t": 40, "b": 0}, hovermode="closest")
+    return fig
 
 
 def demonstration_bar(

@@ -12,7 +12,11 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from edusight.theme import COLORWAY, PALETTE, TEMPLATES
+from edusight.theme import COLORWAY as THEME_COLORWAY
+from edusight.theme import PALETTE, TEMPLATES
+
+# the theme's ten colours plus four more, so that up to 14 series (services) never repeat
+COLORWAY = [*THEME_COLORWAY, "#0f766e", "#a855f7", "#be123c", "#65a30d"]
 
 ROW_HEIGHT_PX = 24
 STACK_ROW_PX = 34

@@ -146,7 +146,8 @@ def unit_progress_bar(
     quota = float(df["quota_pct"].iloc[0])
     fig.add_vline(x=quota, line={"color": pal["bad"], "dash": "dot", "width": 2})
     fig.add_annotation(
-        x=quota, y=1.0, yref="paper", yanchor="bottom", text=f"{labels['quota']} {quota:.0f}%",
+        x=quota, y=1.0, yref="paper", yanchor="bottom", xanchor="right",
+        text=f"{labels['quota']} {quota:.0f}%",
         showarrow=False, font={"color": pal["bad"]},
     )  # fmt: skip
     fig.update_xaxes(title={"text": labels["x"]}, range=[0, 105], ticksuffix="%")
@@ -166,31 +167,35 @@ def funnel(
     labels: Mapping[str, str],
     template: str = TEMPLATES["light"],
 ) -> go.Figure:
-    """The nested funnel (each stage also meets every stage before it) as a plotly funnel.
+    """The nested funnel (each stage also meets every stage before it) as horizontal bars of
+    the share of in-scope teachers, first stage at the top, counts in the text.
 
     ``stages``: (translated stage name, teachers); ``total``: in-scope teachers (the
-    denominator of the percentages). ``labels``: title, teachers, empty.
+    denominator of the percentages). ``labels``: title, x, teachers, empty.
     """
     fig = go.Figure()
     fig.update_layout(template=template, title={"text": labels["title"]})
     if not stages or total <= 0:
         return _empty(fig, labels["empty"])
     pal = _pal(template)
-    names = [s for s, _ in stages]
-    values = [int(v) for _, v in stages]
-    fig.add_trace(
-        go.Funnel(
-            y=names,
-            x=values,
-            text=[f"{v:,} ({100.0 * v / total:.1f}%)" for v in values],
-            textinfo="text",
-            marker={"color": pal["accent"]},
-            connector={"fillcolor": pal["grid"]},
-            hovertemplate="%{y}: %{x:,} " + labels["teachers"] + "<extra></extra>",
-        )
+    names = [s for s, _ in stages][::-1]
+    values = [int(v) for _, v in stages][::-1]
+    shares = [100.0 * v / total for v in values]
+    fig.add_bar(
+        x=shares,
+        y=names,
+        orientation="h",
+        marker_color=pal["accent"],
+        text=[f"{p:.1f}%  ({v:,})" for p, v in zip(shares, values, strict=True)],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
     )
-    fig.update_layout(height=BASE_HEIGHT_PX + 60 * len(stages), showlegend=False)
+    fig.update_xaxes(
+        title={"text": labels["x"]}, range=[0, 135], ticksuffix="%", tickvals=[0, 25, 50, 75, 100]
+    )
     fig.update_yaxes(title={"text": ""})
+    fig.update_layout(height=BASE_HEIGHT_PX + 44 * len(stages), showlegend=False, bargap=0.3)
     return fig
 
 
@@ -310,7 +315,7 @@ def breakdown_bar(
         orientation="h",
         marker_color=pal["accent"],
         text=[
-            f"{p:.1f}%  ({c:,}/{n:,})"
+            f"{p:.1f}%  ({int(c):,}/{int(n):,})"
             for p, c, n in zip(
                 d["complete_pct"], d["complete_count"], d["teacher_count"], strict=True
             )

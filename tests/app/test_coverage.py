@@ -66,11 +66,12 @@ def test_coverage_page_shows_map_ranking_and_drill_down(app):
     assert_clean(at)
     assert [x.value for x in at.title] == [t("page.coverage.title", lang="zh")]
     maps = decks(at)
-    assert len(maps) == 2  # coverage map, new-technology map
+    assert len(maps) == 1  # the coverage map (the new-technology map is plotly: no WebGL)
     ids = [x["id"] for x in maps[0]["layers"]]
     assert {"cov-divisions", "cov-schools", "cov-zones"} <= set(ids)
     assert maps[0]["mapStyle"] == "__MAP_STYLE__" and not maps[0].get("mapProvider")
-    assert len(at.get("plotly_chart")) == 4  # ranking, status × change, trend, demonstrations
+    # ranking, status × change, trend, new-technology map, demonstrations
+    assert len(at.get("plotly_chart")) == 5
     assert [m.label for m in at.metric][:4] == [
         t(k, lang="zh")
         for k in (

@@ -5,11 +5,22 @@ A query with a parameter other than $scope needs an example value in EXAMPLES.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from edusight import db, queries
+from etl.feed.landing import empty_events_file
 
 EXAMPLES: dict[str, object] = {
+    # exam command: the live queries read landing files (here one with the schema and no rows)
+    "exam": "gaokao",
+    "session": "GK-1A",
+    "site": "GK22-510104-01",
+    "day_start": dt.datetime(2022, 6, 7),
+    "day_end": dt.datetime(2022, 6, 8),
+    "device_cutoff": dt.datetime(2022, 6, 7, 9),
+    "landing_files": [str(empty_events_file())],
     "source": None,
     "standard": None,  # governance quarantine browser: a standard of plan item (十)
     "stg_source": "schools",  # governance_loaded_by_unit: a source name (stg table)
@@ -19,6 +30,7 @@ EXAMPLES: dict[str, object] = {
     "limit": 100,
     "school": "2151000123",  # coverage / school profile: a 学校标识码 (may not exist)
     "text": "第一",  # school profile search
+    "teacher": None,  # teachers_flag_sessions: a teacher_key (None = all flagged)
 }
 
 

@@ -111,7 +111,10 @@ def test_the_screen_counts_what_was_sent(landed, built_db):
     assert s.session.session_code == "GK-1A" and s.session.phase == "running"
     assert s.kpis.checked_in == len(passed)
     assert s.kpis.absent == int((absent["_merge"] == "left_only").sum())
-    assert s.kpis.expected == int(load_plan(built_db).sites and s.sites["candidates"].sum())
+    plan = load_plan(built_db)
+    assert s.kpis.expected == int(s.sites["candidates"].sum()) and len(s.sites) == sum(
+        1 for e in plan.sites.values() if e == "高考"
+    )
     assert s.kpis.checked_in + s.kpis.absent == s.kpis.expected  # everyone accounted for by 10:15
     kinds = set(s.alerts["alert_kind"])
     assert {"radio", "incident", "identity_mismatch", "custody_single", "long_stop"} <= kinds

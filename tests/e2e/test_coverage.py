@@ -59,7 +59,7 @@ def test_map_canvas_renders_offline(page, server, screenshots):
     expect = open_coverage(page, server)
     expect(page.locator(MAP).first).to_be_visible()
     expect(page.locator(".st-key-cov_map_all_light canvas")).to_be_visible()
-    expect(page.get_by_text(t("cov.legend.gap", lang="zh"))).to_be_visible()
+    expect(page.get_by_text(t("cov.legend.gap", lang="zh"), exact=True)).to_be_visible()
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
     page.locator(".st-key-cov_map_all_light").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "coverage_map.png")

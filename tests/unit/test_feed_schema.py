@@ -227,3 +227,25 @@ def test_the_simulation_clock_maps_the_exam_day_onto_today():
     assert REAL.now(wall) == wall and REAL.exam_seconds(120) == 120 and not REAL.is_simulated
     with pytest.raises(ValueError):
         Clock.from_json('{"speed": 0}')
+
+
+def test_the_feed_document_names_every_kind_field_and_setting():
+    from pathlib import Path
+
+    from edusight import config
+    from etl.feed.schema import FIELDS, INCIDENT_CATEGORIES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "exam-feed.md").read_text(
+        encoding="utf-8"
+    )
+    for kind, (required, optional) in FIELDS.items():
+        assert f"`{kind}`" in doc, kind
+        for f in (*required, *optional):
+            assert f"`{f.name}`" in doc, f"{kind}.{f.name}"
+            for v in f.values:
+                assert f"`{v}`" in doc, f"{kind}.{f.name}={v}"
+    for c in INCIDENT_CATEGORIES:
+        assert f"`{c}`" in doc
+    for s in config.SETTINGS.values():
+        if s.env.startswith(("EDUSIGHT_FEED", "EDUSIGHT_EXAM")):
+            assert f"`{s.env}`" in doc, s.env

@@ -335,30 +335,36 @@ def test_trend_draws_series_target_and_projection_to_the_deadline():
 # --- new technology -----------------------------------------------------------------------------------
 
 
-def test_indicator_map_shades_by_value():
+def test_indicator_map_shades_by_value_without_webgl():
     vals = units()[["unit_code", "name_en"]].assign(school_count=10, ipv6_pct=50.0)
     vals.loc[vals["unit_code"] == "510104", "ipv6_pct"] = 100.0
     vals.loc[vals["unit_code"] == "510105", "ipv6_pct"] = 0.0
-    s = spec(
-        f.indicator_map(
-            vals,
-            geo.load_divisions(),
-            geo.load_zone_pins(),
-            value_col="ipv6_pct",
-            name_col="name_en",
-            labels={"indicator": "IPv6", "tip_schools": "{n} schools", "out_of_scope": "out"},
-            value_fmt="{:.0f}%",
-        )
+    vals = vals[vals["unit_code"] != "510106"]  # out of scope
+    fig = f.indicator_map(
+        vals,
+        geo.load_divisions(),
+        geo.load_zone_pins(),
+        value_col="ipv6_pct",
+        name_col="name_en",
+        labels={
+            "title": "IPv6",
+            "indicator": "IPv6",
+            "tip_schools": "{n} schools",
+            "out_of_scope": "out",
+            "no_data": "no data",
+        },  # fmt: skip
+        value_fmt="{:.0f}%",
     )
-    feats = {
-        x["properties"]["unit_code"]: x["properties"]
-        for x in layer(s, "nt-divisions")["data"]["features"]
-    }
-    assert len(feats) == 20
-    assert sum(feats["510104"]["fill"][:3]) < sum(feats["510105"]["fill"][:3])  # more = darker
-    assert feats["510104"]["tip_1"] == "IPv6: 100%"
-    assert len(layer(s, "nt-zones")["data"]) == 3
-    assert s.get("mapProvider") is None
+    polys = {t.customdata[0]: t for t in fig.data if t.fill == "toself"}
+    assert len(polys) == 20
+    darkness = {c: sum(f.hex_rgba(t.fillcolor)[:3]) for c, t in polys.items()}
+    assert darkness["510104"] < darkness["510107"] < darkness["510105"]  # more = darker
+    assert polys["510106"].fillcolor == f.NO_DATA["light"]
+    assert "IPv6: 100%" in polys["510104"].text and "10 schools" in polys["510104"].text
+    zones = next(t for t in fig.data if t.name == "zones")
+    assert sorted(zones.customdata) == sorted(ZONES)
+    assert any(t.marker.showscale for t in fig.data)  # a colour bar
+    assert fig.layout.yaxis.scaleanchor == "x"
 
 
 def test_demonstration_bars_stack_kinds_and_split_accepted():
