@@ -19,7 +19,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if ui.is_kiosk() else "expanded",
 )
 theme.apply(theme.current_theme(), kiosk=ui.is_kiosk())
-page = st.navigation(ui.navigation(), position=auth.nav_position())
+page = st.navigation(ui.navigation(), position=auth.nav_position(), expanded=True)
 auth.gate()  # demo banner; or the sign-in / refusal page, then st.stop(): no data before it
 
 view_box, pref_box = ui.sidebar_boxes()

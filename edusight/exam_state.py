@@ -45,7 +45,7 @@ LATE_GRACE = dt.timedelta(minutes=5)
 #: Routes shown on the transport map: from this long before departure to after arrival.
 ROUTE_LEAD = dt.timedelta(minutes=30)
 ROUTE_TAIL = dt.timedelta(minutes=45)
-TRAIL_POINTS = 20
+TRAIL_POINTS = 12  # GPS reports per vehicle drawn as its trail (exam_live_transport.sql)
 #: A site whose reporting cameras are less than this share online is flagged (warning).
 CAMERA_WARN_SHARE = 0.95
 
@@ -366,67 +366,63 @@ def transport(
     """Vehicles, trails and transport alarms.
 
     ``routes``: ``exam_routes.sql`` (plan times); ``events``: ``exam_live_transport.sql``
-    (ordered by route and time); ``sessions``: the exam's sessions (shifted). A route raises *long stop* (high) when the GPS platform
-    reports ``long_stop`` (closed once it moves or delivers again), and *late* when it has
-    reported but is not delivered ``LATE_GRACE`` after its planned arrival (送卷: high, critical
-    once the session has started; 回收: medium), closed when it delivers.
+    (ordered by route and time); ``sessions``: the exam's sessions (shifted). A route raises
+    *long stop* (high) when the GPS platform reports ``long_stop`` (closed once it moves or
+    delivers again), and *late* when it has reported but is not delivered ``LATE_GRACE`` after
+    its planned arrival (送卷: high, critical once the session has started; 回收: medium),
+    closed when it delivers.
     """
     now = pd.Timestamp(exam_now)
+    shift = pd.Timedelta(days=clock.day_shift_days)
     r = routes.copy()
-    r["planned_depart"] = pd.to_datetime(r["planned_depart"]).map(clock.shift)
-    r["planned_arrive"] = pd.to_datetime(r["planned_arrive"]).map(clock.shift)
-    ev = events.copy()
-    if len(ev):
-        ev["ts"] = pd.to_datetime(ev["ts"])
-        ev = ev.sort_values(["route_id", "ts"], kind="stable")
-        last = ev.groupby("route_id").tail(1).set_index("route_id")
-        trails = (
-            ev.groupby("route_id")
-            .tail(TRAIL_POINTS)
-            .groupby("route_id")[["lon", "lat"]]
-            .apply(lambda g: g.to_numpy().tolist())
-            .rename("path")
-            .reset_index()
-        )
-    else:
-        last = pd.DataFrame(
-            columns=["vehicle_id", "ts", "lon", "lat", "state", "speed_kmh"],
-            index=pd.Index([], dtype=r["route_id"].dtype, name="route_id"),
-        )
-        trails = pd.DataFrame(columns=["route_id", "path"])
-    r["has_gps"] = r["route_id"].isin(last.index)
+    r["planned_depart"] = pd.to_datetime(r["planned_depart"]) + shift
+    r["planned_arrive"] = pd.to_datetime(r["planned_arrive"]) + shift
+    # the latest reports per route (oldest first): latest position, trail; the day's stop and
+    # delivery times come with every row (exam_live_transport.sql)
+    latest: dict[str, dict[str, Any]] = {}
+    trail: dict[str, list[list[float]]] = {}
+    first_stop: dict[str, pd.Timestamp] = {}
+    moved_after_stop: dict[str, pd.Timestamp | None] = {}
+    delivered_at: dict[str, pd.Timestamp] = {}
+    if len(events):
+        ev = route_marks(events).sort_values(["route_id", "ts"], kind="stable")
+        names = ("route_id", "ts", "lon", "lat", "state", "speed_kmh", "first_long_stop_at",
+                 "moved_after_stop_at", "delivered_at")  # fmt: skip
+        for route, ts, lon, lat, state, speed, stop, moved, done in zip(
+            *(ev[c].tolist() for c in names), strict=True
+        ):
+            latest[route] = {"last_ts": pd.Timestamp(ts), "lon": lon, "lat": lat, "state": state,
+                             "speed_kmh": speed}  # fmt: skip
+            trail.setdefault(route, []).append([lon, lat])
+            if _ts(stop) is not None:
+                first_stop[route] = pd.Timestamp(stop)
+                moved_after_stop[route] = None if _ts(moved) is None else pd.Timestamp(moved)
+            if _ts(done) is not None:
+                delivered_at[route] = pd.Timestamp(done)
+        trail = {k: v[-TRAIL_POINTS:] for k, v in trail.items()}
+    trails = pd.DataFrame({"route_id": list(trail), "path": list(trail.values())})
+    r["has_gps"] = r["route_id"].isin(latest.keys())
+    moving = {k for k, v in latest.items() if v["state"] != "delivered"}
     r["is_active"] = (
         (r["planned_depart"] - ROUTE_LEAD <= now) & (now <= r["planned_arrive"] + ROUTE_TAIL)
-    ) | (r["route_id"].isin(last.index[last["state"] != "delivered"]))
-    vehicles = (
-        r[r["has_gps"]]
-        .merge(
-            last[["ts", "lon", "lat", "state", "speed_kmh"]],
-            left_on="route_id",
-            right_index=True,
-        )
-        .rename(columns={"ts": "last_ts"})
-    )
-    alerts: list[dict[str, Any]] = []
+    ) | r["route_id"].isin(moving)
+    vehicles = r[r["has_gps"]].reset_index(drop=True)
+    for c in ("last_ts", "lon", "lat", "state", "speed_kmh"):
+        vehicles[c] = [latest[k][c] for k in vehicles["route_id"]]
     starts = dict(zip(sessions["session_code"], pd.to_datetime(sessions["start_at"]), strict=True))
-    by_route = dict(tuple(ev.groupby("route_id"))) if len(ev) else {}
+    alerts: list[dict[str, Any]] = []
     for v in vehicles.itertuples():
-        g = by_route[v.route_id]
         base = {"site_code": v.site_code, "route_id": v.route_id, "vehicle_id": v.vehicle_id,
                 "lon": v.lon, "lat": v.lat}  # fmt: skip
-        stops = g[g["state"] == "long_stop"]
-        if len(stops):
-            first = stops["ts"].iloc[0]
-            after = g[(g["ts"] > stops["ts"].iloc[-1]) & (g["state"] != "long_stop")]
-            closed = v.state != "long_stop"
+        if v.route_id in first_stop:
+            moved = moved_after_stop.get(v.route_id)
             alerts.append({**base, "alert_id": f"TRANSPORT-{v.route_id}-long_stop",
-                           "alert_kind": "long_stop", "raised_at": first,
-                           "updated_at": after["ts"].iloc[0] if closed and len(after) else g["ts"].iloc[-1],
-                           "severity": "high", "state": "closed" if closed else "open",
+                           "alert_kind": "long_stop", "raised_at": first_stop[v.route_id],
+                           "updated_at": moved if moved is not None else v.last_ts,
+                           "severity": "high", "state": "open" if moved is None else "closed",
                            "status": v.state, "detail": None})  # fmt: skip
         due = v.planned_arrive + LATE_GRACE
-        delivered = g[g["state"] == "delivered"]
-        done_at = delivered["ts"].iloc[0] if len(delivered) else None
+        done_at = delivered_at.get(v.route_id)
         if (done_at is None and now > due) or (done_at is not None and done_at > due):
             deliver = v.leg_code == "deliver"
             start = starts.get(v.session_code)
@@ -437,7 +433,25 @@ def transport(
                            "severity": "critical" if critical else ("high" if deliver else "medium"),
                            "state": "closed" if done_at is not None else "open",
                            "status": v.state, "detail": None})  # fmt: skip
-    return Transport(vehicles.reset_index(drop=True), trails, r, _alert_frame(alerts))
+    return Transport(vehicles, trails, r, _alert_frame(alerts))
+
+
+def route_marks(events: pd.DataFrame) -> pd.DataFrame:
+    """Add the day's marks per route when a frame of GPS reports lacks them (the SQL adds them):
+    first long stop, first report after the last long stop, first delivery."""
+    if "delivered_at" in events:
+        return events
+    ev = events.assign(ts=pd.to_datetime(events["ts"]))
+    stops = ev[ev["state"] == "long_stop"].groupby("route_id")["ts"]
+    first, last = stops.min(), stops.max()
+    after = ev[(ev["state"] != "long_stop") & (ev["ts"] > ev["route_id"].map(last))]
+    return ev.assign(
+        first_long_stop_at=ev["route_id"].map(first),
+        moved_after_stop_at=ev["route_id"].map(after.groupby("route_id")["ts"].min()),
+        delivered_at=ev["route_id"].map(
+            ev[ev["state"] == "delivered"].groupby("route_id")["ts"].min()
+        ),
+    )
 
 
 def timeline(parts: list[pd.DataFrame], acks: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from edusight import explorer, export, ui
+from edusight import auth, explorer, export, pages, ui
 from edusight.i18n import t
 from edusight.queries import DatabaseUnavailable
 
@@ -23,7 +23,10 @@ def load_example() -> None:
 
 
 def run_query() -> None:
-    """The Run button's callback: check, sandbox, run and audit; keep the outcome for display."""
+    """The Run button's callback: check, sandbox, run and audit; keep the outcome for display.
+    Callbacks run before the script (and its access gate), so the role is checked here too."""
+    if not auth.page_allowed(pages.by_path("pages/explorer.py"), auth.current_viewer()):
+        return
     sql = st.session_state.get("explorer_sql", "")
     here = explorer.viewer_scope()
     try:
@@ -73,10 +76,11 @@ with right:
         st.dataframe(
             overview,
             hide_index=True,
+            column_order=["table", "comment", "rule"],
             column_config={
-                "table": t("explorer.schema.table"),
-                "rule": t("explorer.schema.rule"),
-                "comment": t("explorer.schema.comment"),
+                "table": st.column_config.TextColumn(t("explorer.schema.table"), width="medium"),
+                "rule": st.column_config.TextColumn(t("explorer.schema.rule"), width="small"),
+                "comment": st.column_config.TextColumn(t("explorer.schema.comment"), width="large"),
             },
             key="explorer_tables",
         )

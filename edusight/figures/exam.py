@@ -50,6 +50,7 @@ MAP_LAYER_IDS = {
     "secure_rooms": "exam-secure-rooms",
 }
 RGBA = list[int]
+MAX_LABELS = 8  # most sites labelled by name on the map (the worst ones)
 
 
 class Deck(pdk.Deck):
@@ -223,8 +224,13 @@ def site_map(
         for k in ("tip_1", "tip_2", "tip_3"):
             if k not in pts:
                 pts[k] = ""
+        # label the selected site and the worst few (alerts first, then interrupted, larger first)
+        worst = pts[pts["status"].isin(["alert", "stale"])].sort_values(
+            ["status", "candidates"], ascending=[True, False]
+        )
+        tagged_codes = set(worst["site_code"].head(MAX_LABELS)) | {selected_site}
         pts["label"] = [
-            f"{n} · {labels.get(s, s)}" if s in ("stale", "alert") or c == selected_site else ""
+            f"{n} · {labels.get(s, s)}" if c in tagged_codes else ""
             for n, s, c in zip(
                 pts["site_name"].str.replace("考点", ""), pts["status"], pts["site_code"]
             )

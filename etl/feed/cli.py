@@ -114,6 +114,15 @@ def cmd_tokens(a) -> int:
     return 0
 
 
+def cmd_clock(a) -> int:
+    landing = _landing(a)
+    if a.clear:
+        landing.write_clock(None)
+        print("clock cleared: screens and the server follow real time")
+    print(landing.read_clock().to_json())
+    return 0
+
+
 def cmd_simulate(a) -> int:
     from etl.feed.simulate import run
 
@@ -160,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--site", action="append", help="only this site (repeatable)")
     t.add_argument("--out", help="write CSV here (mode 600) instead of stdout")
     t.set_defaults(fn=cmd_tokens)
+
+    k = sub.add_parser("clock", help="show (or --clear) the simulation clock")
+    common(k, db=False)
+    k.add_argument("--clear", action="store_true", help="back to real time after a demo")
+    k.set_defaults(fn=cmd_clock)
 
     m = sub.add_parser("simulate", help="replay an exam day through the endpoint")
     common(m)

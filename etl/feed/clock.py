@@ -56,10 +56,13 @@ class Clock:
         return self.ended_wall is not None
 
     def now(self, wall: dt.datetime | None = None) -> dt.datetime:
-        """Exam-clock time at wall time ``wall`` (default: now)."""
+        """Exam-clock time at wall time ``wall`` (default: now). A simulation that has ended
+        stays at its last moment (its screens keep showing the end of the replayed day)."""
         wall = wall_now() if wall is None else wall
         if not self.is_simulated:
             return wall
+        if self.ended_wall is not None and wall > self.ended_wall:
+            wall = self.ended_wall
         return self.anchor_exam + (wall - self.anchor_wall) * self.speed
 
     def wall_of(self, exam_time: dt.datetime) -> dt.datetime:

@@ -397,7 +397,12 @@ def run(a) -> int:
             day = build_day(plan, exam_day, date, rng)
             clock = simulation(exam=EXAMS[a.exam], plan_day=day.plan_date, start=start,
                                speed=a.speed, run_id=run_id, today=date)  # fmt: skip
-            sender.post("/v1/clock", "command", json.loads(clock.to_json()))
+            try:
+                sender.post("/v1/clock", "command", json.loads(clock.to_json()), tries=3)
+            except (OSError, RuntimeError) as e:
+                print(f"the feed server at {url} does not answer ({e}): start it first "
+                      "(make feed, or python -m etl feed serve)", file=sys.stderr)  # fmt: skip
+                return 2
             state["clock"] = clock
             print(
                 f"{EXAMS[a.exam]} day {exam_day} replayed as {date} from {start:%H:%M} at "

@@ -441,7 +441,9 @@ def test_explorer_for_a_district_analyst_is_scoped(users):
     assert result(at)["unit_code"].tolist() == [JJ]
     run_sql(at, "SELECT count(DISTINCT unit_code) AS n FROM marts.school_levels JOIN schools USING (school_id)")  # fmt: skip
     assert result(at)["n"].tolist() == [1]
-    assert [e["user"] for e in events("explorer_query")] == ["ana_jj", "ana_jj"]
+    run_sql(at, "SELECT count(*) AS n FROM marts.schools WHERE unit_code = '510105'")
+    assert result(at)["n"].tolist() == [0]  # another unit's rows are simply not there
+    assert [e["user"] for e in events("explorer_query")] == ["ana_jj"] * 3
 
 
 @pytest.mark.parametrize(
@@ -551,48 +553,72 @@ def test_governance_person_counts_are_text_with_small_cells_masked(isolated):
     )
 
 
-# --- HTML: never anything but constants and theme CSS --------------------------------------------
+# --- HTML: never anything but constants, theme CSS or escaping builders -------------------------
 
 CODE = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "edusight").rglob("*.py")]
-# HTML builders allowed in st.html: they take translated labels and numbers, not data text
-HTML_BUILDERS = {"gap_legend_html", "sequential_legend_html"}
+# HTML builders reviewed by hand: they are given translated labels and numbers, never data text
+REVIEWED_LABEL_BUILDERS = {"gap_legend_html", "sequential_legend_html"}
+
+
+def _escaping_builders() -> set[str]:
+    """``*_html`` functions of edusight/figures that pass text through ``html.escape``."""
+    out = set()
+    for path in (ROOT / "edusight" / "figures").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            escapes = isinstance(node, ast.FunctionDef) and any(
+                isinstance(n, ast.Call) and _name(n.func) == "escape" for n in ast.walk(node)
+            )
+            if escapes and node.name.endswith("_html"):
+                out.add(node.name)
+    return out
+
+
+def _name(func: ast.AST) -> str | None:
+    return getattr(func, "attr", None) or getattr(func, "id", None)
 
 
 def _constants(tree: ast.Module) -> set[str]:
+    """Module-level names bound to a string constant."""
     return {
         target.id
         for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
         for target in node.targets
-        if isinstance(target, ast.Name) and isinstance(node.value.value, str)
+        if isinstance(target, ast.Name)
     }
 
 
-def _is_theme_css(node: ast.AST) -> bool:
-    func = node.func if isinstance(node, ast.Call) else None
-    name = getattr(func, "attr", None) or getattr(func, "id", None)
-    return name == "css"
-
-
-def _safe_html(node: ast.AST, constants: set[str], builders: bool) -> bool:
+def _constant_text(node: ast.AST, constants: set[str]) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return True
-    if isinstance(node, ast.Name) and node.id in constants:
-        return True
-    if isinstance(node, ast.JoinedStr):
-        return all(
-            isinstance(v, ast.Constant)
-            or (isinstance(v, ast.FormattedValue) and _is_theme_css(v.value))
-            for v in node.values
-        )
-    if builders and isinstance(node, ast.Call):
-        name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-        return name in HTML_BUILDERS
+    if isinstance(node, ast.Name):
+        return node.id in constants
+    if isinstance(node, ast.IfExp):  # DARK_CSS if dark else ""
+        return _constant_text(node.body, constants) and _constant_text(node.orelse, constants)
+    if isinstance(node, ast.Call):  # theme CSS: theme.css(...)
+        return _name(node.func) == "css"
     return False
 
 
+def _safe_html(node: ast.AST, constants: set[str], builders: set[str]) -> bool:
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            isinstance(v, ast.Constant)
+            or (isinstance(v, ast.FormattedValue) and _constant_text(v.value, constants))
+            for v in node.values
+        )
+    if isinstance(node, ast.Call) and _name(node.func) in builders:
+        return True
+    return _constant_text(node, constants)
+
+
 def html_calls() -> list[tuple[str, int, bool]]:
-    """(file, line, is safe) for every call that renders raw HTML."""
+    """(file, line, is safe) for every call that renders raw HTML: anything with
+    ``unsafe_allow_html`` (constants and theme CSS only) and ``st.html`` (also HTML builders
+    that escape their text, or were reviewed to take labels only)."""
+    builders = _escaping_builders() | REVIEWED_LABEL_BUILDERS
     found = []
     for path in CODE:
         tree = ast.parse(path.read_text("utf-8"))
@@ -600,14 +626,14 @@ def html_calls() -> list[tuple[str, int, bool]]:
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
-            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
             unsafe = next((k for k in node.keywords if k.arg == "unsafe_allow_html"), None)
             raw = unsafe is not None and not (
                 isinstance(unsafe.value, ast.Constant) and unsafe.value.value is False
             )
-            if raw or name == "html":
+            if raw or _name(node.func) == "html":
                 arg = node.args[0] if node.args else None
-                safe = arg is not None and _safe_html(arg, constants, builders=not raw)
+                allowed = set() if raw else builders
+                safe = arg is not None and _safe_html(arg, constants, allowed)
                 found.append((str(path.relative_to(ROOT)), node.lineno, safe))
     return found
 
@@ -616,17 +642,20 @@ def test_raw_html_is_only_ever_constant_or_theme_css():
     calls = html_calls()
     assert any(f == "edusight/theme.py" for f, _, _ in calls), "the scan found no st.html call"
     unsafe = [f"{f}:{line}" for f, line, safe in calls if not safe]
-    assert unsafe == [], "raw HTML built from something other than constants or theme CSS"
+    assert unsafe == [], "raw HTML built from data (use st.dataframe/st.text, or html.escape)"
 
 
-def test_the_html_scan_catches_data_in_markdown(tmp_path):
-    bad = "import streamlit as st\nname = input()\nst.markdown(f'<b>{name}</b>', unsafe_allow_html=True)\n"
-    tree = ast.parse(bad)
-    call = next(
-        n
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "markdown"
+def test_the_html_scan_catches_data_in_markdown():
+    tree = ast.parse(
+        "import streamlit as st\nCSS = '<style></style>'\nname = input()\n"
+        "st.markdown(f'<b>{name}</b>', unsafe_allow_html=True)\n"
+        "st.markdown(CSS, unsafe_allow_html=True)\n"
+        "st.html(some_builder_html(name))\n"
     )
-    assert not _safe_html(call.args[0], _constants(tree), builders=False)
-    good = ast.parse("st.markdown('<hr>', unsafe_allow_html=True)").body[0].value
-    assert _safe_html(good.args[0], set(), builders=False)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args]
+    verdicts = [
+        _safe_html(c.args[0], _constants(tree), set())
+        for c in calls
+        if _name(c.func) in ("markdown", "html")
+    ]
+    assert verdicts == [False, True, False]

@@ -17,6 +17,7 @@ COVERAGE = pages.by_path("pages/coverage.py")
 PROFILE = pages.by_path("pages/school_profile.py")
 MAP = '[data-testid="stDeckGlJsonChart"] canvas'
 NO_EXCEPTION = '[data-testid="stException"]'
+GRIDCELL = '[role="gridcell"]'  # the grid's accessible cells (hidden from the a11y tree)
 PROFILE_LINK = re.compile(r"school_profile\?school=(\d{10})")
 
 
@@ -51,7 +52,7 @@ def schools_table(page):
 
 
 def listed_schools(page) -> set[str]:
-    cells = schools_table(page).get_by_role("gridcell").all_inner_texts()
+    cells = schools_table(page).locator(GRIDCELL).all_inner_texts()
     return {m.group(1) for c in cells if (m := PROFILE_LINK.search(c))}
 
 
@@ -74,7 +75,7 @@ def test_drill_down_through_the_unit_selector(page, server, drill):
     header = t("cov.drill.header", lang="zh", unit=drill["name"])
     expect(page.get_by_role("heading", name=header)).to_be_visible()
     expect(schools_table(page)).to_be_visible()
-    expect(schools_table(page).get_by_role("gridcell").first).to_be_visible()
+    expect(schools_table(page).locator(GRIDCELL).first).to_be_attached()
     listed = listed_schools(page)
     assert listed and listed <= drill["schools"]
     assert listed == drill["schools"] or len(drill["schools"]) > 10  # the grid draws visible rows
@@ -90,26 +91,33 @@ def test_click_on_the_map_drills_down(page, server):
     chart = page.locator(".st-key-cov_map_all_light")
     canvas = chart.locator("canvas")
     expect(canvas).to_be_visible()
+    expect(
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    ).to_be_attached()
     chart.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     tooltip = page.locator(".deck-tooltip").filter(visible=True)
-    # hover until deck.gl has picked an object under the pointer (its tooltip shows), then click
-    x0, y0 = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.55
-    for step in range(12):
-        x, y = x0 + 6 * step, y0
-        page.mouse.move(x, y)
-        try:
-            expect_(tooltip).to_be_visible(timeout=2_000)
-            break
-        except AssertionError:
-            continue
-    else:
-        pytest.fail("no map object under the pointer: the canvas did not draw the divisions")
-    page.mouse.click(x, y)
     drilled = re.compile(
         "^" + re.escape(t("cov.drill.header", lang="zh", unit="")) + r"(?!全部单位)"
     )
-    expect(page.get_by_role("heading", name=drilled)).to_be_visible()
+    heading = page.get_by_role("heading", name=drilled)
+    # hover until deck.gl picks an object under the pointer (its tooltip shows), then click; a
+    # click that lands while the page is still settling is lost, so try a few points
+    for attempt in range(4):
+        x = box["x"] + box["width"] * (0.35 + 0.1 * attempt)
+        y = box["y"] + box["height"] * 0.55
+        page.mouse.move(x, y)
+        try:
+            expect_(tooltip).to_be_visible(timeout=5_000)
+        except AssertionError:
+            continue
+        page.mouse.click(x, y)
+        try:
+            expect_(heading).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            continue
+    expect(heading).to_be_visible()
     expect(page.get_by_role("combobox", name=t("cov.unit_select", lang="zh"))).not_to_have_value(
         t("cov.unit_all", lang="zh")
     )
@@ -118,7 +126,7 @@ def test_click_on_the_map_drills_down(page, server):
 
 def test_school_link_opens_its_profile(page, server, drill):
     expect = open_coverage(page, server, f"unit={drill['unit']}")
-    expect(schools_table(page).get_by_role("gridcell").first).to_be_visible()
+    expect(schools_table(page).locator(GRIDCELL).first).to_be_attached()
     school = sorted(listed_schools(page))[0]
     page.goto(f"{server}/{pages.page_url(PROFILE)}?school={school}")
     expect(

@@ -88,3 +88,15 @@ def test_checkin_curve_and_html_pieces():
     assert figures.SEVERITY_COLORS["critical"] in figures.alert_list_html(rows)
     assert "nothing" in figures.alert_list_html([], empty="nothing")
     assert "es-countdown" in figures.clock_html("s", "c", "1:00:00", "n")
+
+
+def test_only_the_worst_sites_are_labelled():
+    many = pd.DataFrame({
+        "site_code": [f"S{i}" for i in range(20)], "site_name": [f"{i}号考点" for i in range(20)],
+        "lon": 104.0, "lat": 30.6, "candidates": range(100, 2100, 100), "status": "stale",
+    })  # fmt: skip
+    many.loc[0, "status"] = "alert"
+    deck = figures.site_map(many, geo.load_divisions(), labels=LABELS)
+    labelled = [p["site_code"] for p in layer(deck, figures.MAP_LAYER_IDS["site_labels"]).data]
+    assert len(labelled) == figures.MAX_LABELS and "S0" in labelled  # the alert first
+    assert "S19" in labelled and "S1" not in labelled  # larger sites first

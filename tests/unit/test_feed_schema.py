@@ -3,6 +3,7 @@ tokens are per site, the plan's codes are checked, the exam clock maps a simulat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -227,6 +228,11 @@ def test_the_simulation_clock_maps_the_exam_day_onto_today():
     assert REAL.now(wall) == wall and REAL.exam_seconds(120) == 120 and not REAL.is_simulated
     with pytest.raises(ValueError):
         Clock.from_json('{"speed": 0}')
+    ended = dataclasses.replace(c, ended_wall=wall + dt.timedelta(minutes=2))
+    assert ended.now(wall + dt.timedelta(hours=5)) == dt.datetime(
+        2026, 11, 30, 9, 0
+    )  # stays at the end
+    assert Clock.from_json(ended.to_json()) == ended
 
 
 def test_the_feed_document_names_every_kind_field_and_setting():
