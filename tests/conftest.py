@@ -20,6 +20,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the developer's own accounts, login state and audit log out of the test run: the
+    tests see demo mode (no users file) unless a test points these somewhere itself."""
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="edusight-test-"))
+    os.environ["EDUSIGHT_USERS_FILE"] = str(tmp / "no-users.toml")
+    os.environ["EDUSIGHT_LOGIN_STATE"] = str(tmp / "login-state.json")
+    os.environ["EDUSIGHT_AUDIT_LOG"] = str(tmp / "audit.jsonl")
 TEST_SCALE = "0.02"
 TEST_SEED = "7"
 ETL_TIMEOUT_S = 900
@@ -65,6 +76,6 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny deterministic database of tests/fixture_db.py (for query-layer unit tests)."""
-    from fixture_db import make_fixture_db
+    from tests.fixture_db import make_fixture_db
 
     return make_fixture_db(tmp_path_factory.mktemp("fixture") / "fixture.duckdb")

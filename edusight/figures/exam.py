@@ -461,6 +461,8 @@ def checkin_curve(
         fig.add_annotation(
             text=labels["empty"], showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
         )
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
     if expected:
         fig.add_hline(
             y=expected,

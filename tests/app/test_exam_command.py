@@ -1,5 +1,5 @@
 """AppTest of the exam command screen (the fragment runs once per script run; its periodic
-refresh is tested in a real browser, tests/e2e/test_exam_command.py).
+refresh is tested in a real browser, tests/e2e/test_exam_command_live.py).
 
 The database is the one the real ETL built (``built_db``); the landing area is a temp folder.
 """

@@ -13,7 +13,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pytest
-from test_gen_resources import REF, make_demo, q, reconcile
+from tests.unit.test_gen_resources import REF, make_demo, q, reconcile
 
 from etl.generate import indicators as gind
 from etl.generate import resources as gres

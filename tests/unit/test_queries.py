@@ -183,7 +183,7 @@ def test_shell_queries(fx):
 
 
 def test_a_swapped_in_database_is_read_afresh(fx, tmp_path):
-    from fixture_db import make_fixture_db
+    from tests.fixture_db import make_fixture_db
 
     units = queries.all_units()
     before = run("meta_base_db_counts", units)["row_count"].tolist()
