@@ -87,7 +87,7 @@ SETTINGS: dict[str, Setting] = {
     ),
     "feed_compact_files": Setting(
         "EDUSIGHT_FEED_COMPACT_FILES",
-        "32",
+        "8",
         "The feed server merges landing files once this many small ones have accumulated.",
     ),
     "exam_refresh_s": Setting(

@@ -18,6 +18,7 @@ stopped when nothing has been *received* for ``feed_silent_s`` wall seconds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,6 +221,44 @@ def site_staleness(
     return out
 
 
+def device_cutoff(exam_now: dt.datetime, clock: Clock, thresholds: Thresholds) -> dt.datetime:
+    """Heartbeats older than this (exam clock) do not count as online; rounded down to 10 s so
+    that screens refreshing within those seconds share cached results."""
+    t = exam_now - dt.timedelta(seconds=clock.exam_seconds(thresholds.device_silent_s))
+    return t.replace(second=t.second - t.second % 10, microsecond=0)
+
+
+def device_states(devices: pd.DataFrame, cutoff: dt.datetime) -> pd.DataFrame:
+    """Registered devices with ``is_online``: the latest heartbeat says online and came after
+    ``cutoff`` (exam clock). ``devices``: ``exam_live_devices.sql``."""
+    out = devices.copy()
+    last = pd.to_datetime(out["last_ts"])
+    out["is_online"] = (out["status"] == "online").fillna(False).astype(bool) & (
+        last >= pd.Timestamp(cutoff)
+    )
+    out["is_reporting"] = last.notna()
+    return out
+
+
+def device_counts(devices: pd.DataFrame) -> pd.DataFrame:
+    """Per site and device type: registered, reporting today, online now."""
+    cols = ["site_code", "device_type_code", "registered_count", "reporting_count", "online_count"]
+    if devices.empty:
+        return pd.DataFrame(columns=cols)
+    g = devices.groupby(["site_code", "device_type_code"])
+    return pd.DataFrame({
+        "registered_count": g.size(),
+        "reporting_count": g["is_reporting"].sum(),
+        "online_count": g["is_online"].sum(),
+    }).reset_index()[cols]  # fmt: skip
+
+
+STATUS_COLUMNS = [
+    "site_code", "last_ts", "silent_s", "has_data", "is_stale", "open_alerts", "worst_severity",
+    "cameras_registered", "cameras_reporting", "cameras_online", "status",
+]  # fmt: skip
+
+
 def site_status(
     sites: pd.DataFrame,
     staleness: pd.DataFrame,
@@ -233,58 +272,65 @@ def site_status(
     ``CAMERA_WARN_SHARE`` of the cameras that report are online) >
     ``no_data`` (nothing received yet today) > ``ok``.
     """
-    out = sites[["site_code"]].merge(staleness, on="site_code", how="left")
-    out["has_data"] = out["has_data"].fillna(False).astype(bool)
-    out["is_stale"] = out["is_stale"].fillna(False).astype(bool)
-    open_ = alerts[alerts["state"] != "closed"] if len(alerts) else alerts
-    if len(open_):
-        g = open_.assign(rank=open_["severity"].map(SEVERITY_RANK).fillna(3))
-        agg = g.groupby("site_code").agg(open_alerts=("alert_id", "size"), worst=("rank", "min"))
-        out = out.merge(agg, on="site_code", how="left")
-    else:
-        out["open_alerts"] = 0
-        out["worst"] = float("nan")
-    out["open_alerts"] = out["open_alerts"].fillna(0).astype(int)
-    out["worst_severity"] = out["worst"].map(lambda r: None if pd.isna(r) else SEVERITIES[int(r)])
-    cams = devices[devices["device_type_code"] == "camera"] if len(devices) else devices
-    if len(cams):
-        c = cams.groupby("site_code")[["registered_count", "online_count", "reporting_count"]].sum()
-        out = out.merge(c, on="site_code", how="left")
-    for col_ in ("registered_count", "online_count", "reporting_count"):
-        if col_ not in out:
-            out[col_] = 0
-        out[col_] = out[col_].fillna(0).astype(int)
-    out = out.rename(
-        columns={
-            "registered_count": "cameras_registered",
-            "online_count": "cameras_online",
-            "reporting_count": "cameras_reporting",
-        }
-    )
-    cam_down = (out["cameras_reporting"] > 0) & (
-        out["cameras_online"] < CAMERA_WARN_SHARE * out["cameras_reporting"]
-    )
-
-    def status(r) -> str:
-        if r["is_stale"]:
-            return "stale"
-        if r["worst"] is not None and not pd.isna(r["worst"]) and r["worst"] <= 1:
-            return "alert"
-        if r["open_alerts"] > 0 or r["cam_down"]:
-            return "warning"
-        return "ok" if r["has_data"] else "no_data"
-
-    out["cam_down"] = cam_down
-    out["status"] = out.apply(status, axis=1) if len(out) else pd.Series(dtype=str)
-    return out.drop(columns=["worst", "cam_down"])
+    codes = sites["site_code"].tolist()
+    stale = {r["site_code"]: r for r in staleness.to_dict("records")}
+    open_count: dict[str, int] = {}
+    worst: dict[str, int] = {}
+    if len(alerts):
+        for site, state, sev in zip(
+            alerts["site_code"], alerts["state"], alerts["severity"], strict=True
+        ):
+            if state != "closed":
+                open_count[site] = open_count.get(site, 0) + 1
+                worst[site] = min(worst.get(site, 9), SEVERITY_RANK.get(sev, 3))
+    cams: dict[str, list[int]] = {}
+    if len(devices):
+        d = devices[devices["device_type_code"] == "camera"]
+        cols = [
+            d[c].tolist()
+            for c in ("site_code", "registered_count", "reporting_count", "online_count")
+        ]
+        for site, reg, rep, onl in zip(*cols, strict=True):
+            c = cams.setdefault(site, [0, 0, 0])
+            c[0], c[1], c[2] = c[0] + int(reg), c[1] + int(rep), c[2] + int(onl)
+    rows = []
+    for code in codes:
+        st = stale.get(code, {})
+        has_data, is_stale = bool(st.get("has_data") or False), bool(st.get("is_stale") or False)
+        n_open, w = open_count.get(code, 0), worst.get(code)
+        reg, rep, onl = cams.get(code, [0, 0, 0])
+        cam_down = rep > 0 and onl < CAMERA_WARN_SHARE * rep
+        if is_stale:
+            status = "stale"
+        elif w is not None and w <= SEVERITY_RANK["high"]:
+            status = "alert"
+        elif n_open or cam_down:
+            status = "warning"
+        else:
+            status = "ok" if has_data else "no_data"
+        rows.append({
+            "site_code": code, "last_ts": st.get("last_ts"), "silent_s": st.get("silent_s"),
+            "has_data": has_data, "is_stale": is_stale, "open_alerts": n_open,
+            "worst_severity": None if w is None else SEVERITIES[w], "cameras_registered": reg,
+            "cameras_reporting": rep, "cameras_online": onl, "status": status,
+        })  # fmt: skip
+    out = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    out["last_ts"] = pd.to_datetime(out["last_ts"])
+    return out
 
 
 # --- alerts ------------------------------------------------------------------------------------------
 
 
 def _alert_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=ALERT_COLUMNS)
-    return df.astype({"raised_at": "datetime64[us]", "updated_at": "datetime64[us]"})
+    df = (
+        pd.DataFrame.from_records(rows, columns=ALERT_COLUMNS)
+        if rows
+        else pd.DataFrame(columns=ALERT_COLUMNS)
+    )
+    for c in ("raised_at", "updated_at"):
+        df[c] = pd.to_datetime(df[c]).astype("datetime64[us]")
+    return df
 
 
 def feed_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
@@ -386,19 +432,22 @@ def transport(
     delivered_at: dict[str, pd.Timestamp] = {}
     if len(events):
         ev = route_marks(events).sort_values(["route_id", "ts"], kind="stable")
-        names = ("route_id", "ts", "lon", "lat", "state", "speed_kmh", "first_long_stop_at",
-                 "moved_after_stop_at", "delivered_at")  # fmt: skip
-        for route, ts, lon, lat, state, speed, stop, moved, done in zip(
-            *(ev[c].tolist() for c in names), strict=True
-        ):
-            latest[route] = {"last_ts": pd.Timestamp(ts), "lon": lon, "lat": lat, "state": state,
-                             "speed_kmh": speed}  # fmt: skip
+        names = ("route_id", "ts", "lon", "lat", "state", "speed_kmh")
+        for route, ts, lon, lat, state, speed in zip(*(ev[c].tolist() for c in names), strict=True):
+            latest[route] = {
+                "last_ts": ts,
+                "lon": lon,
+                "lat": lat,
+                "state": state,
+                "speed_kmh": speed,
+            }
             trail.setdefault(route, []).append([lon, lat])
-            if _ts(stop) is not None:
-                first_stop[route] = pd.Timestamp(stop)
-                moved_after_stop[route] = None if _ts(moved) is None else pd.Timestamp(moved)
-            if _ts(done) is not None:
-                delivered_at[route] = pd.Timestamp(done)
+        marks = ev.drop_duplicates("route_id", keep="last").set_index("route_id")
+        for route, stop in marks["first_long_stop_at"].dropna().items():
+            first_stop[route] = stop
+            moved = marks.at[route, "moved_after_stop_at"]
+            moved_after_stop[route] = None if pd.isna(moved) else moved
+        delivered_at.update(marks["delivered_at"].dropna().to_dict())
         trail = {k: v[-TRAIL_POINTS:] for k, v in trail.items()}
     trails = pd.DataFrame({"route_id": list(trail), "path": list(trail.values())})
     r["has_gps"] = r["route_id"].isin(latest.keys())
@@ -442,15 +491,17 @@ def route_marks(events: pd.DataFrame) -> pd.DataFrame:
     if "delivered_at" in events:
         return events
     ev = events.assign(ts=pd.to_datetime(events["ts"]))
-    stops = ev[ev["state"] == "long_stop"].groupby("route_id")["ts"]
-    first, last = stops.min(), stops.max()
-    after = ev[(ev["state"] != "long_stop") & (ev["ts"] > ev["route_id"].map(last))]
+
+    def per_route(frame: pd.DataFrame, how: str) -> pd.Series:
+        marks = frame.groupby("route_id")["ts"].agg(how).to_dict()
+        return pd.to_datetime(ev["route_id"].map(lambda r: marks.get(r)))
+
+    stops = ev[ev["state"] == "long_stop"]
+    after = ev[(ev["state"] != "long_stop") & (ev["ts"] > per_route(stops, "max"))]
     return ev.assign(
-        first_long_stop_at=ev["route_id"].map(first),
-        moved_after_stop_at=ev["route_id"].map(after.groupby("route_id")["ts"].min()),
-        delivered_at=ev["route_id"].map(
-            ev[ev["state"] == "delivered"].groupby("route_id")["ts"].min()
-        ),
+        first_long_stop_at=per_route(stops, "min"),
+        moved_after_stop_at=per_route(after, "min"),
+        delivered_at=per_route(ev[ev["state"] == "delivered"], "min"),
     )
 
 
@@ -539,6 +590,7 @@ def kpis(
 
 # --- loading (I/O) -------------------------------------------------------------------------------------
 
+LIVE_CACHE_ENTRIES = 128  # live query results kept per server process (keyed on the file list)
 LIVE_QUERIES = (
     "exam_live_feed",
     "exam_live_sites",
@@ -565,26 +617,53 @@ def fetch_live(
     ``landing``: an ``etl.feed.landing.Landing``. A landing file merged away by compaction
     between listing and reading makes the queries list the files again and retry.
     """
-    from edusight import db, queries
+    from edusight import db
     from etl.feed.landing import empty_events_file
 
     for attempt in range(attempts):
-        files = [str(p) for p in landing.live_files()] or [str(empty_events_file())]
-        out: dict[str, pd.DataFrame] = {}
+        files = tuple(str(p) for p in landing.live_files()) or (str(empty_events_file()),)
         try:
+            version = db.db_version()
+            out = {}
             for name in names:
-                sql = queries.load_sql(name)
-                used = queries.sql_params(sql)
-                bound = {k: v for k, v in {**params, "landing_files": files}.items() if k in used}
-                missing = used - {"scope"} - bound.keys()
-                if missing:
-                    raise TypeError(f"queries/{name}.sql needs {sorted(missing)}")
-                out[name] = db.fetch_df(None, sql, {"scope": list(scope), **bound})
+                used = _query_params(name)
+                key = tuple(sorted((k, v) for k, v in params.items() if k in used))
+                out[name] = _live_query(name, version, files, tuple(scope), key)
             return out
         except db.DatabaseUnavailable as e:
             if ".parquet" not in (e.detail or "") or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+@functools.lru_cache(maxsize=64)
+def _query_params(name: str) -> frozenset[str]:
+    from edusight import queries
+
+    return frozenset(queries.sql_params(queries.load_sql(name)))
+
+
+@functools.lru_cache(maxsize=LIVE_CACHE_ENTRIES)
+def _live_query(
+    name: str,
+    version: tuple[int, int],
+    files: tuple[str, ...],
+    scope: tuple[str, ...],
+    params: tuple[tuple[str, Any], ...],
+) -> pd.DataFrame:
+    """One live query. Landing files are immutable (new data comes in new files), so the result
+    is a function of the file list: the screens of one server share it, and a quiet feed costs
+    nothing. ``version`` (the database file) keys the plan side. Callers must not modify it."""
+    from edusight import db, queries
+
+    del version  # cache key only
+    sql = queries.load_sql(name)
+    used = queries.sql_params(sql)
+    bound = {k: v for k, v in {**dict(params), "landing_files": list(files)}.items() if k in used}
+    missing = used - {"scope"} - bound.keys()
+    if missing:
+        raise TypeError(f"queries/{name}.sql needs {sorted(missing)}")
+    return db.fetch_df(None, sql, {"scope": list(scope), **bound})
 
 
 # --- the whole screen -------------------------------------------------------------------------------
@@ -724,7 +803,6 @@ def load_screen(
     day_start, day_end = day_window(day or now.date())
     day_sessions = sessions[sessions["start_at"].dt.date == day] if day else sessions.iloc[:0]
     sc = session_clock(day_sessions, now)
-    cutoff = now - dt.timedelta(seconds=clock.exam_seconds(thresholds.device_silent_s))
     live = fetch_live(
         landing,
         scope,
@@ -732,7 +810,7 @@ def load_screen(
         day_start=day_start,
         day_end=day_end,
         session=sc.session_code or "",
-        device_cutoff=cutoff,
+        device_cutoff=device_cutoff(now, clock, thresholds),
     )
     return compose(
         exam_code=exam_code,
@@ -750,22 +828,20 @@ def site_detail(
     landing: Any, scope: tuple[str, ...], screen: Screen, site_code: str
 ) -> dict[str, pd.DataFrame]:
     """Drill-down of one site: its rooms (plan + the session's check-ins + cameras online) and
-    its devices with their latest heartbeat."""
+    its devices with their latest heartbeat (``is_online``)."""
     from edusight import queries
 
     day_start, day_end = day_window(screen.day or screen.exam_now.date())
-    cutoff = screen.exam_now - dt.timedelta(
-        seconds=screen.clock.exam_seconds(screen.thresholds.device_silent_s)
-    )
-    devices = fetch_live(
+    raw = fetch_live(
         landing,
         scope,
         names=("exam_live_site_devices",),
         site=site_code,
         day_start=day_start,
         day_end=day_end,
-        device_cutoff=cutoff,
     )["exam_live_site_devices"]
+    devices = device_states(raw, device_cutoff(screen.exam_now, screen.clock, screen.thresholds))
+    devices = devices.sort_values(["is_online", "device_type_code", "device_id"])
     rooms = queries.run("exam_rooms", scope, site=site_code)
     live_rooms = screen.rooms[screen.rooms["site_code"] == site_code][
         ["room_code", "checked_in_count", "absent_count", "mismatch_count"]

@@ -352,7 +352,7 @@ def _render_ingest(results: dict) -> list[str]:
         "queries and the rules) back to back; server, clients and screen share the machine's cores.",
         "",
         "| run | events | ingest s | events/s | screen during: p50 / p95 / max ms | "
-        "screen after: p50 / p95 / max ms | landing files | MB |",
+        "screen after, uncached: p50 / p95 / max ms | landing files | MB |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, r in (("paced", ing["paced"]), ("flat out", ing["max"])):

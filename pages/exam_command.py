@@ -173,8 +173,13 @@ def show_clock(s: es.Screen, exam_name: str) -> None:
 def show_numbers(s: es.Screen) -> None:
     """Six big numbers; each carries the time of the newest data behind it."""
     k = s.kpis
-    stale = s.feed.status != "ok"
-    as_of = t("exam.kpi.as_of_stale" if stale else "exam.kpi.as_of", time=hhmmss(k.as_of))
+    stale = s.feed.status == "stale" or (s.feed.status == "none" and s.is_exam_day)
+    if s.feed.status == "ok":
+        as_of = t("exam.kpi.as_of", time=hhmmss(k.as_of))
+    elif s.feed.status == "stale":
+        as_of = t("exam.kpi.as_of_stale", time=hhmmss(k.as_of))
+    else:
+        as_of = t("exam.kpi.no_data")
     tone = "red" if stale else "off"
     pct = "—" if k.checked_in_pct is None else f"{k.checked_in_pct:.1f}%"
     cam_pct = "—" if k.cameras_online_pct is None else f"{k.cameras_online_pct:.1f}%"
@@ -251,9 +256,11 @@ def show_transport_map(s: es.Screen, names: dict[str, str], height: int, width: 
     deck = figures.transport_map(tr.routes, v, tr.trails, geo.load_divisions(), labels=labels, theme=tname,
                                  name_col=col("name"), big=kiosk, size_px=(width, height))  # fmt: skip
     st.subheader(t("exam.map.transport"))
-    no_gps = int((tr.routes["is_active"] & ~tr.routes["has_gps"]).sum()) if len(tr.routes) else 0
+    waiting = tr.routes["is_active"] & ~tr.routes["has_gps"]
+    departed = tr.routes["planned_depart"] < pd.Timestamp(s.exam_now)
     st.caption(t("exam.map.transport.counts", moving=int(counts.get("moving", 0) + counts.get("short_stop", 0)),
-                 stopped=int(counts.get("long_stop", 0)), delivered=int(counts.get("delivered", 0)), no_gps=no_gps))  # fmt: skip
+                 stopped=int(counts.get("long_stop", 0)), delivered=int(counts.get("delivered", 0)),
+                 no_gps=int((waiting & departed).sum()), waiting=int((waiting & ~departed).sum())))  # fmt: skip
     st.pydeck_chart(deck, height=height, key="exam_transport_map")
     legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
     st.html(figures.legend_html(legend, tname, big=kiosk))
@@ -423,7 +430,7 @@ def live_screen() -> None:
     show_clock(s, exam_name)
     show_numbers(s)
     if kiosk:
-        rows = alert_rows(s, names, limit=7)
+        rows = alert_rows(s, names, limit=6)
         c_map, c_tr, c_side = st.columns([4, 4, 3], gap="small")
         with c_map:
             show_site_map(s, names, height=420, width=640)
@@ -438,7 +445,7 @@ def live_screen() -> None:
                     n=int((s.sites["status"].fillna("no_data") != "ok").sum()),
                 )
             )
-            st.html(figures.site_list_html(attention_rows(s, names, limit=6), tname, big=True,
+            st.html(figures.site_list_html(attention_rows(s, names, limit=5), tname, big=True,
                                            empty=t("exam.sites.all_ok")))  # fmt: skip
         left, right = st.columns([7, 4], gap="small")
         with left:

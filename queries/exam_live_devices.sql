@@ -1,5 +1,6 @@
--- Live: per exam site of one exam in scope and device type, devices registered, reporting and
--- online (latest heartbeat says online and came after $device_cutoff, exam clock).
+-- Live: per exam site of one exam in scope and device type, devices registered, reporting on
+-- the exam day shown and online now (latest heartbeat, by the events' own time, says online
+-- and came after $device_cutoff, exam clock).
 WITH hb AS (
     SELECT device_id, arg_max(status, {'t': ts, 'r': received_at}) AS status, max(ts) AS last_ts
     FROM read_parquet($landing_files)
@@ -11,9 +12,7 @@ SELECT
     d.device_type_code,
     count(*) AS registered_count,
     count(hb.device_id) AS reporting_count,
-    count(*) FILTER (WHERE hb.status = 'online' AND hb.last_ts >= $device_cutoff) AS online_count,
-    count(*) FILTER (WHERE hb.status IN ('offline', 'fault') OR hb.last_ts < $device_cutoff)
-        AS offline_count
+    count(*) FILTER (WHERE hb.status = 'online' AND hb.last_ts >= $device_cutoff) AS online_count
 FROM marts.exam_devices AS d
 LEFT JOIN hb USING (device_id)
 WHERE d.exam = (SELECT any_value(exam) FROM marts.exam_sessions WHERE exam_code = $exam)

@@ -1,5 +1,5 @@
--- Live: every registered device of one exam site ($site, if in scope) with its latest
--- heartbeat on the exam day shown: status, time, and whether it is online now.
+-- Live: every registered device of one exam site ($site, if in scope) with its latest heartbeat
+-- on the exam day shown (status and time; NULL when it sent none): the site drill-down.
 WITH hb AS (
     SELECT device_id, arg_max(status, {'t': ts, 'r': received_at}) AS status, max(ts) AS last_ts
     FROM read_parquet($landing_files)
@@ -8,13 +8,13 @@ WITH hb AS (
 )
 SELECT
     d.device_id,
+    d.site_code,
     d.room_code,
     d.location,
     d.device_type_code,
     hb.status,
-    hb.last_ts,
-    coalesce(hb.status = 'online' AND hb.last_ts >= $device_cutoff, false) AS is_online
+    hb.last_ts
 FROM marts.exam_devices AS d
 LEFT JOIN hb USING (device_id)
 WHERE d.site_code = $site AND list_contains($scope, d.unit_code)
-ORDER BY is_online, d.device_type_code, d.device_id
+ORDER BY d.device_id

@@ -31,6 +31,8 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["EDUSIGHT_USERS_FILE"] = str(tmp / "no-users.toml")
     os.environ["EDUSIGHT_LOGIN_STATE"] = str(tmp / "login-state.json")
     os.environ["EDUSIGHT_AUDIT_LOG"] = str(tmp / "audit.jsonl")
+
+
 TEST_SCALE = "0.02"
 TEST_SEED = "7"
 ETL_TIMEOUT_S = 900

@@ -5,10 +5,12 @@
     python -m etl feed drain       # process the drop folder once (after a network outage)
     python -m etl feed tokens      # print/export the per-site tokens
     python -m etl feed compact     # merge small landing files (the server does it by itself)
+    python -m etl feed clock       # show (or --clear) the simulation clock
 
 Modules: ``schema`` (event kinds, fields, validation), ``clock`` (exam clock, simulation
 mapping), ``tokens`` (HMAC tokens per site), ``landing`` (the atomic landing area),
 ``plan`` (the exam plan the validator checks codes against), ``ingest`` (validate → dedupe →
-land), ``server`` (Starlette app), ``simulate`` (the exam-day simulator), ``cli``.
+land), ``server`` (Starlette app), ``simulate`` (the exam-day simulator), ``bench`` (the
+ingest benchmark), ``cli``.
 The event schema and the guarantees are documented in docs/exam-feed.md.
 """

@@ -205,7 +205,7 @@ class Ingestor:
             self.landing.append_rejected([record])
         self.stats.rejected += 1
 
-    def compact(self, min_files: int = 32, max_compacts: int = 8) -> tuple[int, int] | None:
+    def compact(self, min_files: int = 8, max_compacts: int = 8) -> tuple[int, int] | None:
         """Merge small landing files (``Landing.compact``); the ids are known already."""
         with self._lock, self.landing.lock():
             self.refresh_seen()  # ids of other writers' files first: they are merged next

@@ -54,6 +54,7 @@ from etl.feed.schema import SCHEMA
 
 COVERS = ".covers.json"
 TMP_MAX_AGE_S = 600  # a temp file older than this belongs to a dead writer
+ROW_GROUP_ROWS = 16_384
 
 
 class SimulatedCrash(RuntimeError):
@@ -187,7 +188,8 @@ class Landing:
     def _write_parquet(self, table: pa.Table, name: str) -> Path:
         tmp = self.tmp / f"{name}.part"
         with open(tmp, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
+            # small row groups: a query for one kind of event skips the others' row groups
+            pq.write_table(table, f, compression="zstd", row_group_size=ROW_GROUP_ROWS)
             f.flush()
             os.fsync(f.fileno())
         return tmp
@@ -224,8 +226,12 @@ class Landing:
 
     # --- compaction -----------------------------------------------------------------------------
 
+    def _rows(self, parquet: Path) -> int:
+        text = (parquet.parent / (parquet.name[: -len(".parquet")] + COVERS)).read_text()
+        return int(json.loads(text).get("rows", 0))
+
     def compact(
-        self, *, min_files: int = 32, max_compacts: int = 8, fail_at: str | None = None
+        self, *, min_files: int = 8, max_compacts: int = 8, fail_at: str | None = None
     ) -> tuple[int, int] | None:
         """Merge batch files (and, when there are many, compact files) into one file.
 
@@ -240,16 +246,22 @@ class Landing:
             batches = [f for f in files if f.parent == self.batch_dir]
             compacts = [f for f in files if f.parent == self.compact_dir]
             if len(compacts) >= max_compacts:
+                # size-tiered: the largest compact file is rewritten only when the others
+                # together have grown as large as it, so the day's data is not rewritten often
+                rows = {c: self._rows(c) for c in compacts}
+                largest = max(compacts, key=rows.__getitem__)
+                rest = [c for c in compacts if c != largest]
+                if sum(rows[c] for c in rest) < rows[largest]:
+                    compacts = rest
                 inputs = batches + compacts
             elif len(batches) >= max(min_files, 2):
                 inputs = batches
             else:
                 return None
             table = self.read_table(inputs)
-            if table.num_rows:
-                table = table.take(
-                    pc.sort_indices(table, [("kind", "ascending"), ("ts", "ascending")])
-                )
+            if table.num_rows:  # clustered so that row-group statistics prune well
+                order = [(c, "ascending") for c in ("kind", "session_code", "result", "ts")]
+                table = table.take(pc.sort_indices(table, order))
             covers = {self.rel(f) for f in inputs}
             for c in compacts:
                 if c in inputs:

@@ -94,8 +94,8 @@ class Maintenance:
         secret: bytes,
         *,
         interval_s: float = 2.0,
-        compact_every_s: float = 10.0,
-        compact_min_files: int = 32,
+        compact_every_s: float = 4.0,
+        compact_min_files: int = 8,
     ) -> None:
         self.ingestor = ingestor
         self.secret = secret

@@ -413,7 +413,7 @@ def run(a) -> int:
             if not a.no_outage and len(plan.sites) > 1:
                 sim0 = (clock.anchor_exam - dt.datetime.combine(date, dt.time())).total_seconds()
                 at = max((day.first_start_s - 80 * 60 - sim0) / a.speed, 20.0)
-                outage = (plan.sites.site_code.iloc[-1], at, at + silent_s + 45)
+                outage = (plan.sites.site_code.iloc[-1], at, at + silent_s + 90)
             _replay_day(a, day, clock, plan, sender, landing, secret, outage, hb_every,
                         state, t_begin)  # fmt: skip
     except KeyboardInterrupt:

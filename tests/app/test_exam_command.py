@@ -32,6 +32,7 @@ KPIS = ["exam.kpi.sites", "exam.kpi.expected", "exam.kpi.checked_in", "exam.kpi.
 @pytest.fixture
 def landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Landing:
     monkeypatch.setenv("EDUSIGHT_LANDING", str(tmp_path / "landing"))
+    monkeypatch.setenv("EDUSIGHT_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     return Landing(tmp_path / "landing")
 
 
@@ -113,6 +114,8 @@ def test_live_numbers_alerts_and_acknowledgement(built_db, landing, replay):
     acks = acks[acks["kind"] == "ack"]
     assert len(acks) == 1 and acks["alert_id"].iloc[0].startswith("CUSTODY-1P-")
     assert acks["user_name"].tolist() == ["demo"] and acks["source"].tolist() == ["screen"]
+    audit = (landing.root.parent / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"event": "exam_ack"' in audit and acks["alert_id"].iloc[0] in audit
     table = at.dataframe[0].value
     row = table[table["title"] == custody].iloc[0]
     assert "demo" in row["ack"] and row["state"] == t("exam.state.closed", lang="zh")

@@ -19,6 +19,7 @@ EXAMPLES: dict[str, object] = {
     "site": "GK22-510104-01",
     "day_start": dt.datetime(2022, 6, 7),
     "day_end": dt.datetime(2022, 6, 8),
+    "device_cutoff": dt.datetime(2022, 6, 7, 9),
     "landing_files": [str(empty_events_file())],
     "source": None,
     "standard": None,  # governance quarantine browser: a standard of plan item (十)

@@ -162,3 +162,22 @@ def test_the_site_drill_down(landed):
         == s.sites.set_index("site_code").loc[site, "checked_in_count"]
     )
     assert set(d["devices"]["device_type_code"]) >= {"camera"}
+
+
+def test_out_of_order_status_changes_are_placed_by_their_own_time(landed, built_db):
+    s = screen(landed)
+    site = s.sites["site_code"].iloc[-1]
+    t0 = landed["now"] - dt.timedelta(minutes=30)
+    base = {"kind": "radio", "site_code": site, "alert_id": "RADIO-OOO", "frequency_mhz": 151.0}
+    events = [  # sent newest first
+        {**base, "event_id": "ooo-3", "ts": (t0 + dt.timedelta(minutes=20)).isoformat(), "status": "disposed"},
+        {**base, "event_id": "ooo-2", "ts": (t0 + dt.timedelta(minutes=10)).isoformat(), "status": "located",
+         "lon": 104.0, "lat": 30.6},
+        {**base, "event_id": "ooo-1", "ts": t0.isoformat(), "status": "detected"},
+    ]  # fmt: skip
+    ing = Ingestor(landed["landing"], PlanSource(built_db))
+    for e in events:  # one request each, newest first
+        assert ing.submit([e], site, "test")[0]["status"] == "accepted"
+    a = screen(landed).alerts.set_index("alert_id").loc["RADIO-OOO"]
+    assert (a["status"], a["state"]) == ("disposed", "closed")
+    assert a["raised_at"] == pd.Timestamp(t0) and a["lon"] == 104.0

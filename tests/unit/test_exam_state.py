@@ -334,3 +334,20 @@ def test_the_exam_shown_by_default():
         )
         == "gaokao"
     )
+
+
+def test_a_device_is_online_when_its_latest_heartbeat_says_so_and_is_recent():
+    raw = pd.DataFrame({
+        "device_id": ["c1", "c2", "c3", "c4", "r1"],
+        "site_code": ["S1"] * 5,
+        "device_type_code": ["camera"] * 4 + ["id_reader"],
+        "status": ["online", "online", "offline", None, "online"],
+        "last_ts": [at(9, 59), at(9, 50), at(9, 59), pd.NaT, at(9, 58)],
+    })  # fmt: skip
+    st = es.device_states(raw, cutoff=at(9, 57))
+    assert st["is_online"].tolist() == [True, False, False, False, True]  # c2: heartbeat too old
+    counts = es.device_counts(st).set_index("device_type_code")
+    assert counts.loc[
+        "camera", ["registered_count", "reporting_count", "online_count"]
+    ].tolist() == [4, 3, 1]
+    assert es.device_counts(st.iloc[:0]).empty

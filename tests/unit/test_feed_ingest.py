@@ -329,3 +329,20 @@ def test_archive_moves_the_events_aside(landing):
 
 def test_as_table_keeps_the_schema_for_empty_batches():
     assert as_table([]).num_rows == 0
+
+
+def test_compaction_is_size_tiered_so_the_day_is_not_rewritten_every_time(landing):
+    ing = Ingestor(landing)
+    ing.submit([ev(i) for i in range(100)], SITE, "http")
+    ing.submit([ev(100 + i) for i in range(100)], SITE, "http")
+    ing.compact(min_files=2)  # one large compact file of 200 events
+    big = [p for p in landing.live_files() if p.parent == landing.compact_dir]
+    for k in range(3):  # three small ones
+        ing.submit([ev(300 + 10 * k + i) for i in range(5)], SITE, "http")
+        ing.submit([ev(305 + 10 * k + i) for i in range(5)], SITE, "http")
+        ing.compact(min_files=2, max_compacts=99)
+    assert len(landing.live_files()) == 4
+    ing.compact(min_files=2, max_compacts=4)
+    files = landing.live_files()
+    assert len(files) == 2 and big[0] in files  # the small ones merged, the large one kept
+    assert count(landing) == 230

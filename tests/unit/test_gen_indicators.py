@@ -13,11 +13,11 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pytest
-from tests.unit.test_gen_resources import REF, make_demo, q, reconcile
 
 from etl.generate import indicators as gind
 from etl.generate import resources as gres
 from etl.sources import indicators as sind
+from tests.unit.test_gen_resources import REF, make_demo, q, reconcile
 
 
 @pytest.fixture(scope="module")
