@@ -184,6 +184,11 @@ _DARK_CSS = """
 [data-testid="stExpander"] details summary:hover { background: %(grid)s; }
 [data-testid="stHeadingDivider"], hr { background: %(grid)s !important; border-color: %(grid)s; }
 [data-testid="stAlertContainer"] { background: %(panel)s !important; }
+[data-testid="stMetricDelta"] { background: rgba(148, 163, 184, 0.15) !important; }
+[data-testid="stMetricDelta"] p, [data-testid="stMetricDelta"] div { color: inherit !important; }
+textarea {
+  background: %(panel)s !important; color: %(text)s !important; border-color: %(grid)s !important;
+}
 /* the data grid draws on a canvas with Streamlit's light colours: invert it */
 [data-testid="stDataFrame"] { filter: invert(0.92) hue-rotate(180deg); }
 """

@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from edusight import export, geo, pages, queries, theme, ui
+from edusight import export, pages, queries, theme, ui
 from edusight.figures import coverage as figures
 from edusight.i18n import N_, col, current_lang, t
 
@@ -27,6 +27,15 @@ NEWTECH = {  # indicator column → (label key, value format, unit key)
     "with_lab_pct": (N_("cov.nt.with_lab_pct"), "{:.0f}%"),
 }
 PROFILE = pages.by_path("pages/school_profile.py")
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def figure(builder: str, *args, **kwargs):
+    """``figures.<builder>(*args, **kwargs)``, cached: the builders are pure, and a rerun (a
+    click, a filter) should not rebuild figures whose inputs did not change. The result is
+    shared, read-only: Streamlit serializes it without changing it."""
+    return getattr(figures, builder)(*args, **kwargs)
+
 
 ui.page_header("page.coverage.title", "cov.intro")
 scope = queries.viewer_scope()
@@ -104,18 +113,11 @@ map_key = f"cov_map_{unit or 'all'}_{tname}"
 
 def _on_map_select() -> None:
     """A click on a division, a zone pin or a school drills into its unit."""
-    state = st.session_state.get(map_key)
-    objects = (state or {}).get("selection", {}).get("objects", {}) if state else {}
-    for layer, picked in objects.items():
-        if not picked:
-            continue
-        obj = picked[0]
-        code = obj.get("unit_code") or obj.get("properties", {}).get("unit_code")
-        if code in names:
-            st.session_state["cov_unit"] = code
-        if layer == figures.MAP_LAYER_IDS["schools"]:
-            st.session_state["cov_picked_school"] = obj.get("school_id")
-        return
+    code, school = figures.picked(st.session_state.get(map_key))
+    if code in names:
+        st.session_state["cov_unit"] = code
+    if school:
+        st.session_state["cov_picked_school"] = school
 
 
 map_labels = {
@@ -130,11 +132,10 @@ map_labels = {
 left, right = st.columns([3, 2], gap="medium")
 with left:
     st.pydeck_chart(
-        figures.coverage_map(
+        figure(
+            "coverage_map",
             units,
             points,
-            geo.load_divisions(),
-            geo.load_zone_pins(),
             labels=map_labels,
             name_col=name,
             category_col="category_label",
@@ -164,7 +165,8 @@ with left:
     st.caption(t("cov.map.note"))
 with right:
     ui.plotly_chart(
-        figures.ranking_bar(
+        figure(
+            "ranking_bar",
             units,
             name_col=name,
             selected_unit=unit,
@@ -212,7 +214,8 @@ for box, c in zip(st.columns(max(len(cats), 1)), cats.itertuples(), strict=False
         + (" " + t("cov.cat.assumption") if c.is_target_assumption else "")
     )
 ui.plotly_chart(
-    figures.status_change_grid(
+    figure(
+        "status_change_grid",
         units,
         name_col=name,
         template=tpl,
@@ -264,7 +267,8 @@ proj = proj.assign(period_start=last_start)[
     ["label", "period_start", "coverage_pct", "projected_pct"]
 ]
 ui.plotly_chart(
-    figures.trend_figure(
+    figure(
+        "trend_figure",
         series,
         proj,
         deadline=deadline or dt.date(2022, 12, 31),
@@ -377,14 +381,13 @@ search = f_text.text_input(
 
 failed_col = "failed_criteria_zh" if lang == "zh" else "failed_criteria_en"
 shown = detail.copy()
-shown["status_label"] = shown["status"].map(lambda s: t(STATUS_LABELS.get(s, s)))
+status_text = {s: t(k) for s, k in STATUS_LABELS.items()}
+shown["status_label"] = shown["status"].map(status_text)
 shown["unit_label"] = shown["unit_code"].map(names)
 shown["type_label"] = shown["school_type"] if lang == "zh" else shown["school_type_en"]
 below = shown["weighted_score"] < (pass_score if pass_score is not None else float("inf"))
-shown["reasons"] = [
-    ([t("cov.drill.below_score", score=f"{pass_score:.0f}")] if b else []) + list(f)
-    for b, f in zip(below, shown[failed_col])
-]
+below_text = t("cov.drill.below_score", score=f"{pass_score:.0f}" if pass_score else "—")
+shown["reasons"] = [([below_text] if b else []) + list(f) for b, f in zip(below, shown[failed_col])]
 shown["profile_url"] = [
     f"{pages.page_url(PROFILE)}?school={sid}&lang={lang}&theme={tname}&period={period}"
     f"&unit={sidebar_unit or queries.ALL}"
@@ -503,10 +506,9 @@ label_key, value_fmt = NEWTECH[indicator]
 m_left, m_right = st.columns([3, 2], gap="medium")
 with m_left:
     ui.plotly_chart(
-        figures.indicator_map(
+        figure(
+            "indicator_map",
             newtech,
-            geo.load_divisions(),
-            geo.load_zone_pins(),
             value_col=indicator,
             name_col=name,
             template=tpl,
@@ -540,7 +542,13 @@ with m_right:
         column_order=list(nt_cols),
         column_config={
             **nt_cols,
-            "ipv6_pct": st.column_config.NumberColumn(nt_cols["ipv6_pct"], format="%.0f%%"),
+            **{
+                c: st.column_config.NumberColumn(nt_cols[c], format="%d", width="small")
+                for c in list(nt_cols)[1:]
+            },
+            "ipv6_pct": st.column_config.NumberColumn(
+                nt_cols["ipv6_pct"], format="%.0f%%", width="small"
+            ),
         },
         key="cov_nt_table",
     )
@@ -572,7 +580,8 @@ downloads.download_button(
 demo = queries.run("coverage_demonstration_units", scope)
 kind_col = "kind_zh" if lang == "zh" else "kind_en"
 ui.plotly_chart(
-    figures.demonstration_bar(
+    figure(
+        "demonstration_bar",
         demo,
         name_col=name,
         kind_col=kind_col,

@@ -4,7 +4,7 @@ with its history. Opened with ``?school=<学校标识码>`` (links from the cove
 import pandas as pd
 import streamlit as st
 
-from edusight import geo, pages, privacy, queries, theme, ui
+from edusight import pages, privacy, queries, theme, ui
 from edusight.figures import school as figures
 from edusight.i18n import N_, col, current_lang, t
 
@@ -36,6 +36,14 @@ MODULES = {
     "security": ("stg.info_systems", "stg.security_incidents", "stg.security_drills"),
 }
 SELF = pages.by_path("pages/school_profile.py")
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def figure(builder: str, *args, **kwargs):
+    """``figures.<builder>(*args, **kwargs)``, cached: the builders are pure (the result is
+    shared and read-only)."""
+    return getattr(figures, builder)(*args, **kwargs)
+
 
 ui.page_header("page.school_profile.title", "sp.intro")
 scope = queries.viewer_scope()
@@ -150,9 +158,9 @@ else:
 left, right = st.columns([2, 3], gap="medium")
 with left:
     st.pydeck_chart(
-        figures.location_map(
-            school,
-            geo.load_divisions(),
+        figure(
+            "location_map",
+            school[["school_id", "school_name", "unit_code", "lon", "lat"]].to_dict(),
             status=None if current is None else current["status"],
             theme=tname,
             labels={
@@ -177,7 +185,11 @@ with right:
             ],
             "value": [
                 school["school_id"],
-                f"{school[f'unit_{name}']}（{school['category'] if lang == 'zh' else school['category_en']}）",
+                t(
+                    "sp.unit_category",
+                    unit=school[f"unit_{name}"],
+                    category=school["category"] if lang == "zh" else school["category_en"],
+                ),
                 type_label,
                 t(f"sp.ownership.{school['ownership']}")
                 if school["ownership"] in ("公办", "民办")
@@ -225,7 +237,8 @@ else:
     pass_score = float(criteria["pass_weighted_score"].iat[0]) if len(criteria) else None
     dims = [(r.dimension, getattr(r, name), float(r.min_score)) for r in criteria.itertuples()]
     ui.plotly_chart(
-        figures.assessment_history(
+        figure(
+            "assessment_history",
             history,
             dims,
             pass_score=pass_score,
@@ -381,7 +394,8 @@ else:
         st.caption(t("sp.space.none"))
     else:
         ui.plotly_chart(
-            figures.learning_space_trend(
+            figure(
+                "learning_space_trend",
                 spaces,
                 template=tpl,
                 labels={

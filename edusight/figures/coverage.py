@@ -217,6 +217,18 @@ def wrap_names(names: Sequence[str], max_width: int, sep: str = "、") -> list[s
     return lines
 
 
+def _geometry(
+    divisions: Mapping[str, Any] | None, zone_pins: Mapping[str, Any] | None
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The given boundaries, or the committed ones (data/geo, read once and cached)."""
+    from edusight import geo
+
+    return (
+        divisions if divisions is not None else geo.load_divisions(),
+        zone_pins if zone_pins is not None else geo.load_zone_pins(),
+    )
+
+
 def _bounds(coords: Iterable) -> tuple[float, float, float, float]:
     xs: list[float] = []
     ys: list[float] = []
@@ -303,8 +315,8 @@ MAP_LAYER_IDS = {
 def coverage_map(
     units: pd.DataFrame,
     schools: pd.DataFrame,
-    divisions: Mapping[str, Any],
-    zone_pins: Mapping[str, Any],
+    divisions: Mapping[str, Any] | None = None,
+    zone_pins: Mapping[str, Any] | None = None,
     *,
     labels: Mapping[str, str],
     name_col: str = "name_zh",
@@ -323,7 +335,9 @@ def coverage_map(
     ``tip_target`` ("{target} … {gap}"), ``tip_category`` ("{category}"), ``tip_score``
     ("{score}"), ``no_schools``, ``out_of_scope`` and one label per status.
     No basemap: ``map_provider=None`` keeps the map offline (no Carto/Mapbox tiles).
+    ``divisions``/``zone_pins`` default to the committed files (``edusight.geo``).
     """
+    divisions, zone_pins = _geometry(divisions, zone_pins)
     theme = _theme_name(theme)
     by_code = {
         r["unit_code"]: r for r in _records(units.assign(category_label=units[category_col]))
@@ -490,6 +504,21 @@ def coverage_map(
         map_provider=None,  # no basemap: nothing is fetched from Carto or Mapbox
         tooltip=_tooltip(theme),
     )
+
+
+def picked(state: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """(unit code, school id) of the object a map selection holds (``st.pydeck_chart`` state of
+    ``coverage_map``): a division (GeoJSON feature), a zone pin or a school point; (None, None)
+    when nothing is selected."""
+    objects = ((state or {}).get("selection") or {}).get("objects") or {}
+    for layer_id, objs in objects.items():
+        if not objs:
+            continue
+        obj = objs[0]
+        unit = obj.get("unit_code") or (obj.get("properties") or {}).get("unit_code")
+        school = obj.get("school_id") if layer_id == MAP_LAYER_IDS["schools"] else None
+        return unit, school
+    return None, None
 
 
 def gap_legend_html(labels: Mapping[str, str], theme: str = "light") -> str:
@@ -745,24 +774,33 @@ def trend_figure(
 # --- new technology ---------------------------------------------------------------------------
 
 
-def _rings(geometry: Mapping[str, Any]) -> tuple[list[float | None], list[float | None]]:
-    """The exterior rings of a (Multi)Polygon as one x/y path, rings separated by None."""
-    polys = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polys = [polys]
+#: Simplification of the boundaries drawn by ``indicator_map`` (degrees, about 300 m): a small
+#: map needs far fewer vertices, and plotly copies every one on each run.
+SMALL_MAP_TOLERANCE_DEG = 0.003
+
+
+def _rings(
+    geometry: Mapping[str, Any], tolerance: float = SMALL_MAP_TOLERANCE_DEG
+) -> tuple[list[float | None], list[float | None]]:
+    """The exterior rings of a (Multi)Polygon, simplified, as one x/y path (rings separated by
+    None)."""
+    import shapely
+
+    geom = shapely.from_geojson(json.dumps(geometry)).simplify(tolerance)
+    polys = getattr(geom, "geoms", [geom])
     xs: list[float | None] = []
     ys: list[float | None] = []
     for poly in polys:
-        ring = poly[0]
-        xs += [c[0] for c in ring] + [None]
-        ys += [c[1] for c in ring] + [None]
+        ring = list(poly.exterior.coords)
+        xs += [round(c[0], 4) for c in ring] + [None]
+        ys += [round(c[1], 4) for c in ring] + [None]
     return xs, ys
 
 
 def indicator_map(
     values: pd.DataFrame,
-    divisions: Mapping[str, Any],
-    zone_pins: Mapping[str, Any],
+    divisions: Mapping[str, Any] | None = None,
+    zone_pins: Mapping[str, Any] | None = None,
     *,
     value_col: str,
     name_col: str,
@@ -776,8 +814,10 @@ def indicator_map(
 
     ``values``: ``queries/coverage_newtech_units.sql`` (unit_code, name_*, school_count,
     ``value_col``). ``labels``: ``title``, ``indicator`` (the indicator's name), ``tip_schools``
-    ("{n}"), ``out_of_scope``, ``no_data``.
+    ("{n}"), ``out_of_scope``, ``no_data``. ``divisions``/``zone_pins`` default to the committed
+    files (``edusight.geo``).
     """
+    divisions, zone_pins = _geometry(divisions, zone_pins)
     theme = next((k for k, v in TEMPLATES.items() if v == template), "light")
     p = PALETTE[theme]
     recs = {r["unit_code"]: r for r in _records(values)}
@@ -911,10 +951,11 @@ def demonstration_bar(
         )
     fig.update_xaxes(title={"text": labels["x"]})
     fig.update_yaxes(title={"text": ""}, ticksuffix=" ")
+    rows = len(order)
     fig.update_layout(
-        height=140 + 24 * len(order),
+        height=200 + 24 * rows,
         bargap=0.3,
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
-        margin={"t": 90},
+        legend={"orientation": "h", "y": -60 / (24 * rows + 60), "yanchor": "top", "x": 0},
+        margin={"t": 48, "b": 110},
     )
     return fig

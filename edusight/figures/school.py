@@ -17,6 +17,7 @@ from edusight.figures.coverage import (
     STATUS_COLORS,
     Deck,
     _bounds,
+    _geometry,
     _theme_name,
     _tooltip,
     fit_view,
@@ -35,7 +36,7 @@ def _empty(fig: go.Figure, text: str, height: int = 220) -> go.Figure:
 
 def location_map(
     school: Mapping[str, Any],
-    divisions: Mapping[str, Any],
+    divisions: Mapping[str, Any] | None = None,
     *,
     status: str | None,
     labels: Mapping[str, str],
@@ -47,6 +48,7 @@ def location_map(
     lat, unit_name_*). ``status``: its digital-campus status (colour) or None. ``labels``:
     ``tip_1`` (shown under the name, e.g. the status), ``unit`` (the unit's name).
     """
+    divisions, _ = _geometry(divisions, {})
     theme = _theme_name(theme)
     p = PALETTE[theme]
     home = next(

@@ -229,6 +229,20 @@ def test_selecting_a_unit_outlines_it_zooms_in_and_enlarges_its_schools():
     assert zone["initialViewState"]["longitude"] == pytest.approx(geo.zone_seats()["Z5101GX"][0])
 
 
+def test_a_map_selection_names_the_unit_and_school():
+    feature = {"type": "Feature", "geometry": {}, "properties": {"unit_code": "510129"}}
+    division = {"selection": {"indices": {"cov-divisions": [13]},
+                              "objects": {"cov-divisions": [feature]}}}  # fmt: skip
+    assert f.picked(division) == ("510129", None)
+    school = {"selection": {"indices": {"cov-schools": [4]}, "objects": {"cov-schools": [
+        {"school_id": "2151000001", "unit_code": "510104", "status": "covered"}]}}}  # fmt: skip
+    assert f.picked(school) == ("510104", "2151000001")
+    zone = {"selection": {"objects": {"cov-zones": [{"unit_code": "Z5101GX"}]}}}
+    assert f.picked(zone) == ("Z5101GX", None)
+    empty = {"selection": {"indices": {}, "objects": {}}}
+    assert f.picked(empty) == (None, None) == f.picked(None)
+
+
 def test_dark_theme_changes_the_neutral_and_the_outline():
     light, dark = spec(build()), spec(build(theme="dark"))
     assert (
