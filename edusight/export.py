@@ -8,7 +8,7 @@ left alone. Every download carries a sheet/section with the filters applied and 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -64,34 +64,50 @@ def download_buttons(
     key: str,
     labels: tuple[str, str] | None = None,
 ) -> None:
-    """CSV and XLSX download buttons for the table on screen; each download is audited."""
+    """CSV and XLSX download buttons for the table on screen; each download is audited.
+
+    The file is written when the button is clicked (Streamlit's deferred download), not on
+    every run of the page: an XLSX of a few thousand rows takes seconds to write, and most runs
+    download nothing. The buttons hold a snapshot of ``df`` and ``meta`` as they are now. The
+    download is recorded in the audit log as the file is written, under the viewer who saw the
+    button; a click does not rerun the page (a rerun would replace the button's file while the
+    browser still asks for the old one).
+    """
     import streamlit as st
 
     from edusight import audit
     from edusight.i18n import t
 
     csv_label, xlsx_label = labels or (t("export.csv"), t("export.xlsx"))
-    filters = "; ".join(f"{k}={v}" for k, v in (meta or {}).items())
+    snapshot = df.copy(deep=False)  # copy-on-write: later edits by the page do not reach it
+    meta = dict(meta or {})
+    filters = "; ".join(f"{k}={v}" for k, v in meta.items())
+    user = audit.current_user()
 
-    def _log(fmt: str) -> None:
-        audit.record("export", table=basename, format=fmt, rows=len(df), filters=filters)
+    def audited(fmt: str, write: Callable[[], bytes]) -> Callable[[], bytes]:
+        def data() -> bytes:
+            out = write()
+            audit.record(
+                "export", user=user, table=basename, format=fmt, rows=len(snapshot), filters=filters
+            )
+            return out
+
+        return data
 
     c1, c2 = st.columns(2)
     c1.download_button(
         csv_label,
-        to_csv_bytes(df, meta),
+        audited("csv", lambda: to_csv_bytes(snapshot, meta)),
         file_name=f"{basename}.csv",
         mime="text/csv",
         key=f"{key}_csv",
-        on_click=_log,
-        args=("csv",),
+        on_click="ignore",
     )
     c2.download_button(
         xlsx_label,
-        to_xlsx_bytes(df, meta),
+        audited("xlsx", lambda: to_xlsx_bytes(snapshot, meta)),
         file_name=f"{basename}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
-        on_click=_log,
-        args=("xlsx",),
+        on_click="ignore",
     )

@@ -91,10 +91,16 @@ def suppressed_text(
     for c in columns:
         if c not in out.columns:
             continue
-        small = _small(out[c], threshold)
-        numbers = pd.to_numeric(out[c], errors="coerce")
-        text = numbers.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
-        out[c] = text.where(~small, mask).astype(object)
+        seen: dict[float, str] = {}  # counts repeat: format each distinct one once
+        text = []
+        for v in pd.to_numeric(out[c], errors="coerce").tolist():
+            if v is None or v is pd.NA or v != v:  # missing (None, NA or NaN)
+                text.append("")
+            elif 0 < v < threshold:
+                text.append(mask)
+            else:
+                text.append(seen.get(v) or seen.setdefault(v, f"{v:,.0f}"))
+        out[c] = pd.Series(text, index=out.index, dtype=object)
     return out
 
 

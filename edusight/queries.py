@@ -22,7 +22,10 @@ and reads no globals; outside a Streamlit run it is a plain (memory-cached) call
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ __all__ = [
     "QUERIES_DIR",
     "DatabaseUnavailable",
     "all_units",
+    "db_key",
     "db_version",
     "load_sql",
     "permitted_units",
@@ -70,18 +74,33 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 
+@functools.lru_cache(maxsize=1024)
+def _read_sql(path: str, mtime_ns: int, size: int) -> str:
+    del mtime_ns, size  # cache key only: an edited file is read again
+    return Path(path).read_text(encoding="utf-8")
+
+
 def load_sql(name: str) -> str:
-    """The text of ``queries/<name>.sql``."""
+    """The text of ``queries/<name>.sql`` (read once per version of the file)."""
     p = query_path(name)
-    if not p.is_file():
-        raise FileNotFoundError(f"no query {name!r}: {p} does not exist")
-    return p.read_text(encoding="utf-8")
+    try:
+        st_ = p.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no query {name!r}: {p} does not exist") from None
+    if not stat.S_ISREG(st_.st_mode):
+        raise FileNotFoundError(f"no query {name!r}: {p} is not a file")
+    return _read_sql(str(p), st_.st_mtime_ns, st_.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sql_params(sql: str) -> frozenset[str]:
+    code = _STRING_RE.sub("''", _COMMENT_RE.sub(" ", sql))
+    return frozenset(_PARAM_RE.findall(code))
 
 
 def sql_params(sql: str) -> set[str]:
     """The ``$identifiers`` a query uses (comments and string literals ignored)."""
-    code = _STRING_RE.sub("''", _COMMENT_RE.sub(" ", sql))
-    return set(_PARAM_RE.findall(code))
+    return set(_sql_params(sql))
 
 
 def _plain(value: Any) -> Any:
@@ -109,19 +128,20 @@ def _check_scope(scope: Iterable[str]) -> tuple[str, ...]:
     return out
 
 
+def _query_key(*inputs: Any) -> str:
+    """A digest of plain values (str, numbers, dates, None and tuples of them): their repr tells
+    every value and type apart, so equal digests mean equal inputs."""
+    return hashlib.blake2b(repr(inputs).encode("utf-8"), digest_size=20).hexdigest()
+
+
 @st.cache_data(show_spinner=False, max_entries=2048)
-def _cached_query(
-    db_file: str,
-    version: tuple[int, int],
-    name: str,
-    sql: str,
-    scope: tuple[str, ...],
-    params: tuple[tuple[str, Any], ...],
-) -> pd.DataFrame:
-    """Run one query. Every input is a plain value; ``version`` and ``name`` key the cache."""
-    del version, name  # cache key only
-    bound = {"scope": list(scope), **{k: _bindable(v) for k, v in params}}
-    return db.fetch_df(db_file, sql, bound)
+def _cached_query(*, key: str, _db_file: str, _sql: str, _bound: dict[str, Any]) -> pd.DataFrame:
+    """Run one query. ``key`` digests every input (database file and version, query name and
+    text, scope, parameters) and is the cache key; Streamlit does not hash the ``_`` arguments
+    (hashing them value by value, and looking up positional argument names, cost more than a
+    small query's whole cache hit)."""
+    del key  # cache key only
+    return db.fetch_df(_db_file, _sql, _bound)
 
 
 def run(name: str, scope: Iterable[str], **params: Any) -> pd.DataFrame:
@@ -141,8 +161,30 @@ def run(name: str, scope: Iterable[str], **params: Any) -> pd.DataFrame:
     if missing:
         raise TypeError(f"queries/{name}.sql needs parameter(s) {', '.join(missing)}")
     bound = tuple(sorted((k, _plain(v)) for k, v in params.items() if k in used))
+    path = str(db.db_path())
+    return _cached_query(
+        key=_query_key(path, db_version(path), name, sql, scope, bound),
+        _db_file=path,
+        _sql=sql,
+        _bound={"scope": list(scope), **{k: _bindable(v) for k, v in bound}},
+    )
+
+
+def db_key() -> tuple[str, int, int]:
+    """The database being read: (file, inode, mtime_ns); a new file swapped in has a new key.
+
+    A page that derives frames from several queries (pandas work that need not run on every
+    rerun) caches that work in its own ``st.cache_data`` function taking ``db_key()`` and the
+    scope as arguments, so the result is recomputed for a new database and never served to a
+    viewer with another scope::
+
+        @st.cache_data(show_spinner=False, max_entries=64)
+        def rollup(db: tuple, scope: tuple[str, ...]) -> pd.DataFrame:
+            del db  # cache key only
+            return summarize(queries.run("x_by_unit", scope))
+    """
     path = db.db_path()
-    return _cached_query(str(path), db_version(path), name, sql, scope, bound)
+    return (str(path), *db_version(path))
 
 
 def scalar(name: str, scope: Iterable[str], **params: Any) -> Any:
@@ -157,21 +199,27 @@ def scalar(name: str, scope: Iterable[str], **params: Any) -> Any:
 # --- scope ------------------------------------------------------------------------------------
 
 
-def _units() -> pd.DataFrame:
+@functools.lru_cache(maxsize=8)
+def _unit_catalogue(db: tuple[str, int, int]) -> tuple[tuple[str, ...], dict[str, dict]]:
+    """(unit codes, {lang: code → name}) of the database ``db`` (``db_key()``): read once per
+    database file, as every run of every page asks for them, often more than once."""
+    del db  # cache key only
     # meta_units lists the whole catalogue (unit names are public reference data) and flags
     # the rows in scope; the empty scope here means "flag none".
-    return run("meta_units", ())
+    df = run("meta_units", ())
+    codes = tuple(df["unit_code"])
+    names = {lang: dict(zip(codes, df[f"name_{lang}"], strict=True)) for lang in ("zh", "en")}
+    return codes, names
 
 
 def all_units() -> tuple[str, ...]:
     """Every reporting unit code in ``ref.units`` (23: 20 divisions + 3 zones), in display order."""
-    return tuple(_units()["unit_code"])
+    return _unit_catalogue(db_key())[0]
 
 
 def unit_names(lang: str) -> dict[str, str]:
     """unit code → unit name in ``lang`` ("zh" or "en")."""
-    df = _units()
-    return dict(zip(df["unit_code"], df[f"name_{lang}"], strict=True))
+    return dict(_unit_catalogue(db_key())[1][lang])
 
 
 def permitted_units() -> tuple[str, ...]:

@@ -13,6 +13,10 @@ so a copied link reproduces the view. app.py calls the shell functions; page aut
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -273,9 +277,147 @@ def page_header(title_key: str, intro_key: str | None = None) -> None:
         st.markdown(t(intro_key))
 
 
-def plotly_chart(fig: go.Figure, *, key: str | None = None) -> None:
+def _frame_digest(obj: pd.DataFrame | pd.Series) -> bytes:
+    """A cache key for a data frame: a digest of its pickle (the full content, index and dtypes).
+
+    Equal digests mean equal frames; an equal frame laid out differently in memory may digest
+    differently, which only costs a cache miss. Much faster than Streamlit's default hashing of
+    frames with text columns (~0.1 ms instead of several ms for a small frame)."""
+    return hashlib.blake2b(pickle.dumps(obj, protocol=5), digest_size=20).digest()
+
+
+@st.cache_data(
+    show_spinner=False,
+    max_entries=512,
+    hash_funcs={pd.DataFrame: _frame_digest, pd.Series: _frame_digest},
+)
+def _figure_spec(*, module: str, name: str, args: tuple, kw: dict[str, Any]) -> dict[str, Any]:
+    """The plotly spec (``Figure.to_dict()``) of ``module.name(*args, **kw)``."""
+    builder = getattr(importlib.import_module(module), name)
+    return builder(*args, **kw).to_dict()
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A plotly figure as its spec (``Figure.to_dict()``), validated when it was built; show it
+    with ``plotly_chart``. ``figure()`` returns one."""
+
+    spec: dict[str, Any]
+
+    def to_figure(self) -> go.Figure:
+        """A ``go.Figure`` of the spec (to inspect or change it)."""
+        return go.Figure(self.spec)
+
+
+class _SpecFigure(go.Figure):
+    """What ``st.plotly_chart`` needs of a figure whose spec is ready: ``to_dict()`` (it then
+    JSON-encodes the dict). Rebuilding a ``go.Figure`` from the spec would copy and re-wrap every
+    trace (milliseconds for a map) only to turn it back into the same dict."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:  # no super().__init__: no traces built
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._spec
+
+
+def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> FigureSpec:
+    """``builder(*args, **kwargs)``, cached across sessions on the builder's inputs.
+
+    ``ui.plotly_chart(ui.figure(figures.unit_bar, df, labels=labels, template=tpl))``. Building a
+    figure validates every property and copies the template (tens of milliseconds each); a rerun
+    that draws the same figure from the same data gets the cached spec back. The builder must be
+    a pure module-level function of its arguments (``edusight/figures/*``): the cache key is the
+    builder's name and the arguments' values (data frames are hashed by content), so a viewer only
+    gets a figure built from exactly the data their own scoped queries returned.
+    """
+    # keyword arguments: Streamlit looks up the name of every positional one on each call
+    spec = _figure_spec(module=builder.__module__, name=builder.__qualname__, args=args, kw=kwargs)
+    return FigureSpec(spec)
+
+
+@dataclass(frozen=True)
+class DeckSpec:
+    """A pydeck map serialized once, standing in for the ``pydeck.Deck`` in ``st.pydeck_chart``:
+    Streamlit reads a deck's ``to_json()``, tooltip (``_tooltip``), ``width`` and ``mapbox_key``,
+    and nothing else when the deck carries no layer objects."""
+
+    spec: str
+    _tooltip: dict[str, Any] | bool | None = None
+    width: int | None = None
+    mapbox_key: str | None = None
+    layers: None = None  # the layers are in ``spec`` already
+
+    def to_json(self) -> str:
+        return self.spec
+
+
+def _deck_json(deck: Any) -> str:
+    # pydeck cannot serialize a pandas 3 frame in a layer (Streamlit converts it the same way)
+    for layer in getattr(deck, "layers", None) or []:
+        if isinstance(getattr(layer, "data", None), pd.DataFrame):
+            layer.data = layer.data.to_dict(orient="records")
+    return deck.to_json()
+
+
+@st.cache_data(
+    show_spinner=False,
+    max_entries=48,  # a map's JSON is 0.5-2 MB: a few dozen views, not every one ever seen
+    hash_funcs={pd.DataFrame: _frame_digest, pd.Series: _frame_digest},
+)
+def _deck_spec(*, module: str, name: str, args: tuple, kw: dict[str, Any]) -> DeckSpec:
+    deck = getattr(importlib.import_module(module), name)(*args, **kw)
+    width = getattr(deck, "width", None)
+    return DeckSpec(
+        spec=_deck_json(deck),
+        _tooltip=getattr(deck, "_tooltip", None),
+        width=width if isinstance(width, int) else None,
+        mapbox_key=getattr(deck, "mapbox_key", None) or None,
+    )
+
+
+def deck(builder: Callable[..., Any], *args: Any, **kwargs: Any) -> DeckSpec:
+    """``builder(*args, **kwargs)`` (a pydeck map), serialized once and cached across sessions
+    on the builder's inputs, like ``figure``; pass the result to ``st.pydeck_chart``. A map of
+    thousands of schools takes tens of milliseconds to serialize on every run otherwise."""
+    return _deck_spec(module=builder.__module__, name=builder.__qualname__, args=args, kw=kwargs)
+
+
+def plotly_chart(fig: go.Figure | FigureSpec, *, key: str | None = None) -> None:
     """Show a figure with its own template (not Streamlit's), full width, no plotly logo."""
+    if isinstance(fig, FigureSpec):
+        fig = _SpecFigure(fig.spec)
     st.plotly_chart(fig, theme=None, width="stretch", key=key, config={"displaylogo": False})
+
+
+PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
+
+
+def paginate(df: pd.DataFrame, *, key: str, rows: int | None = None) -> pd.DataFrame:
+    """The rows of ``df`` to show now: all of them when there are at most ``rows``; else one
+    page (``PAGE_ROWS`` unless given), with a page picker (widget ``key``) and a line saying
+    which rows these are.
+
+    For long lists read a page at a time (the quarantine browser): sending thousands of rows
+    to the browser on every run costs more than anyone reads. Offer the whole table with
+    ``export.download_buttons``. Sorting by a column header sorts the page shown.
+    """
+    rows = rows or PAGE_ROWS
+    n = len(df)
+    if n <= rows:
+        return df
+    pages = -(-n // rows)
+    if not 1 <= st.session_state.get(key, 1) <= pages:  # fewer pages since (a filter changed)
+        st.session_state[key] = 1
+    left, right = st.columns([5, 1], vertical_alignment="bottom")
+    page = right.number_input(
+        t("ui.page", pages=pages), min_value=1, max_value=pages, step=1, key=key
+    )
+    start = (int(page) - 1) * rows
+    left.caption(
+        t("ui.page.rows", first=f"{start + 1:,}", last=f"{min(start + rows, n):,}", total=f"{n:,}")
+    )
+    return df.iloc[start : start + rows]
 
 
 def unit_label(code: str | None) -> str:

@@ -63,7 +63,8 @@ else:
     )
     long["stage"] = long["stage"].map(stage_labels)
     ui.plotly_chart(
-        figures.stacked_bars(
+        ui.figure(
+            figures.stacked_bars,
             long,
             x=col("name"),
             y="count",
@@ -89,7 +90,8 @@ else:
         .sort_values("collected_count", ascending=False)
     )
     ui.plotly_chart(
-        figures.grouped_hbar(
+        ui.figure(
+            figures.grouped_hbar,
             by_field,
             y="field",
             series=[

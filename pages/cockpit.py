@@ -6,15 +6,9 @@ import streamlit as st
 from edusight import auth, export, pages, queries, theme, ui
 from edusight.figures import cockpit as figures
 from edusight.i18n import N_, current_lang, t
+from edusight.pagedata import cockpit as pagedata
 
-STATUS_LABELS = {s: N_(f"cockpit.status.{s}") for s in (*figures.RATED, *figures.UNRATED)}
-SECTION_LABELS = {n: N_(f"cockpit.section.{n}") for n in range(1, 7)}
-OFFICES = {  # lead offices as named in the plan → translated name
-    "科技处": N_("cockpit.office.keji"),
-    "市技装中心": N_("cockpit.office.jizhuang"),
-    "普教处": N_("cockpit.office.pujiao"),
-    "人事与教师处": N_("cockpit.office.renshi"),
-}
+STATUS_LABELS = pagedata.STATUS_LABELS
 # work_items.csv `page` → page files, best first: the first one registered is linked (pages that
 # do not exist yet fall back to the closest existing page)
 PAGE_FOR = {
@@ -57,6 +51,7 @@ PRINT_BUTTON = """<button onclick="window.parent.print()" style="font: 14px sans
  padding: 6px 14px; border-radius: 8px; border: 1px solid {border}; background: {bg};
  color: {fg}; cursor: pointer; width: 100%;">{label}</button>"""
 
+
 ui.page_header("page.cockpit.title", "cockpit.intro")
 scope = queries.viewer_scope()
 lang = current_lang()
@@ -64,37 +59,14 @@ tname = theme.current_theme()
 palette = theme.colors()
 st.html(PRINT_CSS)
 
-rows = queries.run("cockpit_items", scope)
+frames = pagedata.prepared(queries.db_key(), scope, lang)
+rows, items, by_ind = frames["rows"], frames["items"], frames["by_ind"]
 head = queries.run("cockpit_headline", scope).iloc[0]
 is_city = len(scope) == len(queries.all_units())
 as_of = rows["as_of"].dropna()
 as_of_text = str(as_of.iat[0])[:10] if len(as_of) else "—"
 prev_text = str(rows["prev_as_of"].dropna().iat[0])[:10] if len(as_of) else "—"
 scope_text = t("cockpit.scope.city") if is_city else ", ".join(ui.unit_label(u) for u in scope)
-
-rows["item_label"] = rows["label_zh"] if lang == "zh" else "(" + rows["item_no"].astype(str) + ")"
-rows["indicator_label"] = rows[f"indicator_{lang}"]
-rows["uom"] = rows[f"uom_{lang}"]
-rows["value_text"] = [
-    figures.format_value(v, k, "" if k == "pct" else u)
-    for v, k, u in zip(rows["value"], rows["kind"], rows["uom"], strict=True)
-]
-rows["target_text"] = [
-    figures.format_value(v, k, "" if k == "pct" else u)
-    for v, k, u in zip(rows["target"], rows["kind"], rows["uom"], strict=True)
-]
-rows["prev_text"] = [
-    figures.format_value(v, k, "" if k == "pct" else u)
-    for v, k, u in zip(rows["prev_value"], rows["kind"], rows["uom"], strict=True)
-]
-rows["change_text"] = [
-    figures.change_text(v, p, k)
-    for v, p, k in zip(rows["value"], rows["prev_value"], rows["kind"], strict=True)
-]
-rows["status_text"] = [
-    "" if s != s or s is None else f"{figures.STATUS_ICON[s]} {t(STATUS_LABELS[s])}"
-    for s in rows["status"]
-]
 
 c_caption, c_print = st.columns([6, 1], vertical_alignment="center")
 c_caption.caption(t("cockpit.asof", as_of=as_of_text, prev=prev_text, scope=scope_text))
@@ -110,7 +82,6 @@ with c_print:
     )
 
 # --- 1. headline tiles ---------------------------------------------------------------------------
-by_ind = rows.dropna(subset=["indicator"]).drop_duplicates("indicator").set_index("indicator")
 row1, row2 = st.columns(4), st.columns(4)
 boxes = [*row1, *row2]
 for box, (label_key, value, help_key) in zip(
@@ -154,7 +125,6 @@ for box, (code, label_key) in zip(boxes[3:], TILES, strict=True):
 
 # --- 2. the 18 work items -------------------------------------------------------------------------
 st.subheader(t("cockpit.items.header"))
-items = figures.item_rollup(rows)
 counts = figures.status_counts(items)
 st.markdown(
     t(
@@ -166,8 +136,6 @@ st.markdown(
         total=len(items),
     )
 )
-ref = rows.drop_duplicates("item_no").set_index("item_no")
-drivers = rows.dropna(subset=["indicator"]).set_index(["item_no", "indicator"])
 link_query = "&".join(
     f"{k}={v}" for k in ui.URL_KEYS if (v := st.session_state.get(k)) not in (None, "")
 )
@@ -182,48 +150,20 @@ def linked_page(item_no: int, page_key: str) -> pages.PageEntry:
     return registered[path] if path else pages.default_page()
 
 
-table = items.copy()
-table["item"] = [ref.loc[i, "item_label"] for i in table["item_no"]]
-table["section"] = [t(SECTION_LABELS[int(ref.loc[i, "section_no"])]) for i in table["item_no"]]
-table["title"] = [ref.loc[i, f"title_{lang}"] for i in table["item_no"]]
-table["lead"] = [
-    "、".join(t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|"))
-    if lang == "zh"
-    else "; ".join(
-        t(OFFICES[o]) if o in OFFICES else o for o in ref.loc[i, "lead_offices"].split("|")
-    )
-    for i in table["item_no"]
-]
-table["status_text"] = [f"{figures.STATUS_ICON[s]} {t(STATUS_LABELS[s])}" for s in table["status"]]
-
-
-def driver_text(item_no: int, indicator: str | None) -> str:
-    if indicator is None or (item_no, indicator) not in drivers.index:
-        return t("cockpit.items.no_indicator")
-    r = drivers.loc[(item_no, indicator)]
-    return t(
-        "cockpit.items.driver",
-        indicator=r["indicator_label"],
-        value=r["value_text"],
-        target=r["target_text"],
-        prev=r["prev_text"],
-    )
-
-
-table["driver_text"] = [
-    driver_text(i, d) for i, d in zip(table["item_no"], table["driver"], strict=True)
-]
+table = items
 # relative link with the view state; the page title rides in the fragment for display
+linked = {i: linked_page(i, p) for i, p in zip(table["item_no"], table["page_key"], strict=True)}
 table["page"] = [
-    f"{pages.page_url(e)}?{link_query}#{t(e.title_key)}"
-    for e in (linked_page(i, ref.loc[i, "page"]) for i in table["item_no"])
+    f"{pages.page_url(e)}?{link_query}#{t(e.title_key)}" for e in map(linked.get, table["item_no"])
 ]
+item_cols = ["item", "title", "lead", "status_text", "driver_text", "page"]
 st.dataframe(
-    table.style.map(lambda v: figures.status_cell_css(v, tname), subset=["status_text"]),
+    # styled: the status in its colour (only the shown columns: styling costs per cell)
+    table[item_cols].style.map(lambda v: figures.status_cell_css(v, tname), subset=["status_text"]),
     hide_index=True,
     row_height=30,
     height=30 * (len(table) + 1) + 3,
-    column_order=["item", "title", "lead", "status_text", "driver_text", "page"],
+    column_order=item_cols,
     column_config={
         "item": st.column_config.TextColumn(t("cockpit.col.item"), width=56),
         "title": st.column_config.TextColumn(t("cockpit.col.title"), width=240),
@@ -241,7 +181,8 @@ st.dataframe(
 rated = rows[rows["indicator"].notna() & ~rows["indicator"].isin(figures.TASK_INDICATORS)].copy()
 rated["bar_label"] = rated["item_label"] + " " + rated["indicator_label"]
 ui.plotly_chart(
-    figures.progress_bar(
+    ui.figure(
+        figures.progress_bar,
         rated,
         label_col="bar_label",
         template=theme.plotly_template(),
@@ -260,16 +201,13 @@ st.caption(t("cockpit.progress.note"))
 # --- 4. links to the item pages, every indicator, method ------------------------------------------
 st.markdown(f"**{t('cockpit.links.header')}**")
 targets = []
-for i in table["item_no"]:
-    e = linked_page(i, ref.loc[i, "page"])
+for e in linked.values():
     if e not in targets:
         targets.append(e)
 link_boxes = [*st.columns(5), *st.columns(5)] if len(targets) > 5 else st.columns(len(targets))
 for box, e in zip(link_boxes, targets, strict=False):
     here = [
-        ref.loc[i, "item_label"]
-        for i in table["item_no"]
-        if linked_page(i, ref.loc[i, "page"]) == e
+        label for i, label in zip(table["item_no"], table["item"], strict=True) if linked[i] == e
     ]
     box.page_link(e.path, label=t(e.title_key), help=t("cockpit.links.items", items="".join(here)))
 
@@ -286,7 +224,7 @@ with st.expander(t("cockpit.detail.header")):
         "status_text": t("cockpit.col.status"),
     }
     st.dataframe(
-        detail,
+        detail[list(shown)],
         hide_index=True,
         column_order=list(shown),
         column_config=shown,

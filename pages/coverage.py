@@ -2,7 +2,6 @@
 targets, ranking, status × change, trend and projection, the schools of a unit, new technology."""
 
 import datetime as dt
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -10,8 +9,9 @@ import streamlit as st
 from edusight import export, pages, queries, theme, ui
 from edusight.figures import coverage as figures
 from edusight.i18n import N_, col, current_lang, t
+from edusight.pagedata import coverage as pagedata
 
-STATUS_LABELS = {s: N_(f"cov.status.{s}") for s in figures.STATUSES}
+STATUS_LABELS = pagedata.STATUS_LABELS
 LEVEL_LABELS = {b: N_(f"cov.level.{b}") for b, _ in figures.LEVEL_BANDS}
 CHANGE_LABELS = {b: N_(f"cov.change.{b}") for b, _ in figures.CHANGE_BANDS}
 DIMENSIONS = [
@@ -27,14 +27,6 @@ NEWTECH = {  # indicator column → (label key, value format, unit key)
     "with_lab_pct": (N_("cov.nt.with_lab_pct"), "{:.0f}%"),
 }
 PROFILE = pages.by_path("pages/school_profile.py")
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def figure(builder: str, *args, **kwargs):
-    """``figures.<builder>(*args, **kwargs)``, cached: the builders are pure, and a rerun (a
-    click, a filter) should not rebuild figures whose inputs did not change. The result is
-    shared, read-only: Streamlit serializes it without changing it."""
-    return getattr(figures, builder)(*args, **kwargs)
 
 
 ui.page_header("page.coverage.title", "cov.intro")
@@ -132,8 +124,8 @@ map_labels = {
 left, right = st.columns([3, 2], gap="medium")
 with left:
     st.pydeck_chart(
-        figure(
-            "coverage_map",
+        ui.deck(
+            figures.coverage_map,
             units,
             points,
             labels=map_labels,
@@ -165,8 +157,8 @@ with left:
     st.caption(t("cov.map.note"))
 with right:
     ui.plotly_chart(
-        figure(
-            "ranking_bar",
+        ui.figure(
+            figures.ranking_bar,
             units,
             name_col=name,
             selected_unit=unit,
@@ -214,8 +206,8 @@ for box, c in zip(st.columns(max(len(cats), 1)), cats.itertuples(), strict=False
         + (" " + t("cov.cat.assumption") if c.is_target_assumption else "")
     )
 ui.plotly_chart(
-    figure(
-        "status_change_grid",
+    ui.figure(
+        figures.status_change_grid,
         units,
         name_col=name,
         template=tpl,
@@ -267,8 +259,8 @@ proj = proj.assign(period_start=last_start)[
     ["label", "period_start", "coverage_pct", "projected_pct"]
 ]
 ui.plotly_chart(
-    figure(
-        "trend_figure",
+    ui.figure(
+        figures.trend_figure,
         series,
         proj,
         deadline=deadline or dt.date(2022, 12, 31),
@@ -331,30 +323,14 @@ with st.expander(t("cov.summary.header"), expanded=False):
         t("cov.meta.source"): t("cov.meta.source_text"),
     }
     out = summary[list(summary_cols)].rename(columns=summary_cols)
-    downloads = st.container(horizontal=True)
-    downloads.download_button(
-        t("export.csv"),
-        partial(export.to_csv_bytes, out, meta),
-        file_name=f"coverage_units_{period}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="cov_summary_csv",
-    )
-    downloads.download_button(
-        t("export.xlsx"),
-        partial(export.to_xlsx_bytes, out, meta, sheet="units"),
-        file_name=f"coverage_units_{period}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        key="cov_summary_xlsx",
-    )
+    export.download_buttons(out, f"coverage_units_{period}", meta, key="cov_summary")
 
 # --- 5. drill-down: the schools of a unit -------------------------------------------------------
 criteria = queries.run("coverage_criteria", scope)
 crit_name = dict(zip(criteria["dimension"], criteria[name], strict=True))
 pass_score = float(criteria["pass_weighted_score"].iat[0]) if len(criteria) else None
 st.subheader(t("cov.drill.header", unit=names[unit]) if unit else t("cov.drill.header_all"))
-detail = queries.run("coverage_school_detail", scope, period=period, unit=unit)
+detail = pagedata.school_rows(queries.db_key(), scope, period, unit, lang)
 f_status, f_crit, f_text = st.columns([2, 2, 2])
 statuses = f_status.multiselect(
     t("cov.drill.status"),
@@ -379,24 +355,16 @@ search = f_text.text_input(
     t("cov.drill.search"), key="cov_search", placeholder=t("cov.drill.search_hint")
 )
 
-failed_col = "failed_criteria_zh" if lang == "zh" else "failed_criteria_en"
-shown = detail.copy()
-status_text = {s: t(k) for s, k in STATUS_LABELS.items()}
-shown["status_label"] = shown["status"].map(status_text)
-shown["unit_label"] = shown["unit_code"].map(names)
-shown["type_label"] = shown["school_type"] if lang == "zh" else shown["school_type_en"]
-below = shown["weighted_score"] < (pass_score if pass_score is not None else float("inf"))
-below_text = t("cov.drill.below_score", score=f"{pass_score:.0f}" if pass_score else "—")
-shown["reasons"] = [([below_text] if b else []) + list(f) for b, f in zip(below, shown[failed_col])]
-shown["profile_url"] = [
-    f"{pages.page_url(PROFILE)}?school={sid}&lang={lang}&theme={tname}&period={period}"
-    f"&unit={sidebar_unit or queries.ALL}"
-    for sid in shown["school_id"]
-]
+shown = detail
+shown["profile_url"] = (
+    f"{pages.page_url(PROFILE)}?school="
+    + shown["school_id"]
+    + f"&lang={lang}&theme={tname}&period={period}&unit={sidebar_unit or queries.ALL}"
+)
 if statuses:
     shown = shown[shown["status"].isin(statuses)]
 if criterion == "score":
-    shown = shown[below.loc[shown.index]]
+    shown = shown[shown["is_below"]]
 elif criterion is not None:
     shown = shown[shown[criterion] < criteria.set_index("dimension").at[criterion, "min_score"]]
 if search.strip():
@@ -434,7 +402,8 @@ else:
         )
     )
     st.dataframe(
-        shown,
+        # the shown columns (and the codes behind the labels), not every column of the query
+        shown[[*drill_cols, "status", "unit_code"]],
         hide_index=True,
         height=min(38 + 35 * len(shown), 460),
         column_order=list(drill_cols),
@@ -473,23 +442,7 @@ else:
     out = shown[list(out_cols)].assign(reasons=shown["reasons"].map("；".join))
     out = out.rename(columns=out_cols)
     stem = f"coverage_schools_{unit or 'all'}_{period}"
-    downloads = st.container(horizontal=True)
-    downloads.download_button(
-        t("export.csv"),
-        partial(export.to_csv_bytes, out, meta),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="cov_schools_csv",
-    )
-    downloads.download_button(
-        t("export.xlsx"),
-        partial(export.to_xlsx_bytes, out, meta, sheet="schools"),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        key="cov_schools_xlsx",
-    )
+    export.download_buttons(out, stem, meta, key="cov_schools")
 st.caption(t("cov.drill.note"))
 
 # --- 6. new technology and demonstration (items 六, 八) ------------------------------------------
@@ -506,8 +459,8 @@ label_key, value_fmt = NEWTECH[indicator]
 m_left, m_right = st.columns([3, 2], gap="medium")
 with m_left:
     ui.plotly_chart(
-        figure(
-            "indicator_map",
+        ui.figure(
+            figures.indicator_map,
             newtech,
             value_col=indicator,
             name_col=name,
@@ -536,7 +489,7 @@ nt_cols = {
 }
 with m_right:
     st.dataframe(
-        newtech,
+        newtech[list(nt_cols)],
         hide_index=True,
         height=430,
         column_order=list(nt_cols),
@@ -559,29 +512,13 @@ nt_meta = {
     t("cov.meta.source"): t("cov.nt.source"),
 }
 nt_out = newtech[list(nt_cols)].rename(columns=nt_cols)
-downloads = st.container(horizontal=True)
-downloads.download_button(
-    t("export.csv"),
-    partial(export.to_csv_bytes, nt_out, nt_meta),
-    file_name=f"coverage_newtech_{year}.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="cov_nt_csv",
-)
-downloads.download_button(
-    t("export.xlsx"),
-    partial(export.to_xlsx_bytes, nt_out, nt_meta, sheet="new_technology"),
-    file_name=f"coverage_newtech_{year}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
-    key="cov_nt_xlsx",
-)
+export.download_buttons(nt_out, f"coverage_newtech_{year}", nt_meta, key="cov_nt")
 
 demo = queries.run("coverage_demonstration_units", scope)
 kind_col = "kind_zh" if lang == "zh" else "kind_en"
 ui.plotly_chart(
-    figure(
-        "demonstration_bar",
+    ui.figure(
+        figures.demonstration_bar,
         demo,
         name_col=name,
         kind_col=kind_col,

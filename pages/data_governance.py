@@ -8,6 +8,7 @@ import streamlit as st
 from edusight import export, privacy, queries, sources_catalog, theme, ui
 from edusight.figures import governance as figures
 from edusight.i18n import N_, col, current_lang, t
+from edusight.pagedata import data_governance as pagedata
 
 QUARANTINE_ROW_LIMIT = 5000
 BASE_LABELS = {
@@ -24,6 +25,7 @@ STANDARDS = {
     "resource_metadata": N_("gov.std.resource_metadata"),
     "unmapped": N_("gov.std.unmapped"),
 }
+
 
 ui.page_header("page.data_governance.title", "gov.intro")
 scope = queries.viewer_scope()
@@ -68,9 +70,9 @@ with st.expander(t("gov.base.by_unit")):
 # --- 2. conformance to the four standards of item (十) --------------------------------------
 st.subheader(t("gov.conf.header"))
 st.markdown(t("gov.conf.intro"))
-conf = sources_catalog.conformance_for_scope(queries.run, scope, is_citywide=is_citywide)
+rollups = pagedata.conformance_rollups(queries.db_key(), scope, is_citywide)
 std_names = {k: t(v) for k, v in STANDARDS.items() if k != "unmapped"}
-by_std = sources_catalog.rollup(conf, ["standard"]).set_index("standard")
+by_std = rollups["by_std"]
 for box, (code, name) in zip(st.columns(len(std_names)), std_names.items(), strict=True):
     if code in by_std.index:
         r = by_std.loc[code]
@@ -86,8 +88,8 @@ for box, (code, name) in zip(st.columns(len(std_names)), std_names.items(), stri
         box.metric(name, "—", border=True)
         box.caption(t("gov.conf.card_none"))
 unit_names = {"": t("unit.none"), **queries.unit_names(lang)}
-by_unit = sources_catalog.rollup(conf, ["unit_code", "standard"])
-by_unit["unit"] = by_unit["unit_code"].map(lambda u: unit_names.get(u, u))
+by_unit = rollups["by_unit"]
+by_unit["unit"] = by_unit["unit_code"].map(unit_names).fillna(by_unit["unit_code"])
 heat_labels = {
     "title": t("gov.conf.fig_title"),
     "rows_checked": t("gov.col.rows_checked"),
@@ -96,7 +98,8 @@ heat_labels = {
     "empty": t("gov.conf.empty"),
 }
 ui.plotly_chart(
-    figures.conformance_heatmap(
+    ui.figure(
+        figures.conformance_heatmap,
         by_unit,
         row_col="unit",
         standards=std_names,
@@ -108,7 +111,7 @@ ui.plotly_chart(
 st.caption(t("gov.conf.note"))
 with st.expander(t("gov.conf.by_source")):
     titles = sources_catalog.catalog().set_index("source")[col("title")]
-    by_source = sources_catalog.rollup(conf, ["standard", "source"])
+    by_source = rollups["by_source"]
     by_source["standard_name"] = by_source["standard"].map(std_names)
     by_source["source_title"] = by_source["source"].map(titles)
     shown_conf = {
@@ -178,7 +181,7 @@ with st.expander(t("gov.conf.metadata")):
 st.subheader(t("gov.src.header"))
 loads = queries.run("governance_sources", scope)
 sources = sources_catalog.catalog().merge(loads, on="source", how="left")
-sources["base_name"] = sources["base"].map(lambda b: t(BASE_LABELS[b]) if b in BASE_LABELS else "")
+sources["base_name"] = sources["base"].map({k: t(v) for k, v in BASE_LABELS.items()}).fillna("")
 sources["is_clean"] = (sources["unknown_headers"].fillna("") == "") & (
     sources["unparsed_count"].fillna(0) == 0
 )
@@ -220,7 +223,8 @@ st.caption(t("gov.src.note"))
 st.subheader(t("gov.load.header"))
 rates = queries.run("meta_quarantine_rate_by_source", scope)
 ui.plotly_chart(
-    figures.quarantine_rate_bar(
+    ui.figure(
+        figures.quarantine_rate_bar,
         rates,
         label_col=col("title"),
         template=theme.plotly_template(),
@@ -273,9 +277,10 @@ rule_labels = {None: all_label, **dict(zip(facets["rule"], facets[col("rule_labe
 unit_labels = {None: all_label, **unit_names}
 c_std, c_source, c_rule = st.columns(3)
 c_file, c_unit = st.columns(2)
+found_standards = set(facets["standard"].unique())
 standard = c_std.selectbox(
     t("gov.col.standard"),
-    [None, *[s for s in STANDARDS if s in set(facets["standard"])]],
+    [None, *[s for s in STANDARDS if s in found_standards]],
     format_func=lambda v: all_label if v is None else t(STANDARDS[v]),
     key="gov_standard",
 )
@@ -318,7 +323,9 @@ issues = queries.run(
 )
 total = int(issues["total_count"].iat[0]) if len(issues) else 0
 issues[col("unit_name")] = issues[col("unit_name")].fillna(t("unit.none"))
-issues["standard_name"] = issues["standard"].map(lambda v: t(STANDARDS.get(v, "gov.std.unmapped")))
+issues["standard_name"] = (
+    issues["standard"].map({k: t(v) for k, v in STANDARDS.items()}).fillna(t(STANDARDS["unmapped"]))
+)
 if issues.empty:
     st.info(t("gov.q.empty"))
 else:
@@ -336,7 +343,10 @@ else:
         col("unit_name"): t("col.unit"),
     }
     st.dataframe(
-        issues,
+        # a page of rows; the shown columns and the codes behind the filters
+        ui.paginate(issues, key="gov_quarantine_page")[
+            [*shown, "standard", "source", "rule", "unit_code"]
+        ],
         hide_index=True,
         height=420,
         column_order=list(shown),

@@ -60,7 +60,8 @@ k3.metric(
 # --- 2. trend by month -----------------------------------------------------------------------------
 st.subheader(t("ls.trend.header"))
 ui.plotly_chart(
-    figures.line_trend(
+    ui.figure(
+        figures.line_trend,
         trend,
         x="month",
         series=[
@@ -96,7 +97,8 @@ by_unit["active_pct"] = [
 ]
 by_unit = by_unit.sort_values("opened_pct", ascending=False, na_position="last")
 ui.plotly_chart(
-    figures.grouped_hbar(
+    ui.figure(
+        figures.grouped_hbar,
         by_unit,
         y=col("name"),
         series=[("opened_pct", t("ls.col.opened_pct")), ("active_pct", t("ls.col.active_pct"))],

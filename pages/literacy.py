@@ -85,7 +85,8 @@ cy["qualified_pct"] = [
 ]
 cy = cy.sort_values(["offering_pct", "qualified_pct"], ascending=False)
 ui.plotly_chart(
-    figures.grouped_hbar(
+    ui.figure(
+        figures.grouped_hbar,
         cy,
         y=col("name"),
         series=[
@@ -143,7 +144,8 @@ prize_labels = {
 }
 long["prize"] = long["prize"].map(prize_labels)
 ui.plotly_chart(
-    figures.stacked_bars(
+    ui.figure(
+        figures.stacked_bars,
         long,
         x="event",
         y="count",

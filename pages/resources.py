@@ -3,7 +3,7 @@ subject, level and unit; metadata conformance; use; 三个课堂; 四川云教 p
 
 import streamlit as st
 
-from edusight import export, geo, privacy, queries, theme, ui
+from edusight import export, privacy, queries, theme, ui
 from edusight.figures import resources as figures
 from edusight.i18n import N_, col, current_lang, t
 
@@ -63,7 +63,8 @@ st.subheader(t("res.by.header"))
 left, right = st.columns([3, 2])
 with left:
     ui.plotly_chart(
-        figures.subject_bar(
+        ui.figure(
+            figures.subject_bar,
             queries.run("resources_by_subject", scope, period=period),
             level_labels=levels,
             labels={
@@ -87,7 +88,7 @@ with right:
         "metadata_conforming_pct": t("res.col.metadata_pct"),
     }
     st.dataframe(
-        by_unit,
+        by_unit[list(unit_cols)],
         hide_index=True,
         height=420,
         column_order=list(unit_cols),
@@ -109,7 +110,8 @@ with right:
 # --- 3. metadata conformance ----------------------------------------------------------------
 st.subheader(t("res.meta.header"))
 ui.plotly_chart(
-    figures.conformance_bar(
+    ui.figure(
+        figures.conformance_bar,
         queries.run("resources_metadata_conformance", scope),
         label_col=col("element"),
         labels={
@@ -129,7 +131,8 @@ st.subheader(t("res.use.header"))
 left, right = st.columns([3, 2])
 with left:
     ui.plotly_chart(
-        figures.usage_lines(
+        ui.figure(
+            figures.usage_lines,
             queries.run("resources_usage_by_month", scope, period=period),
             labels={
                 "title": t("res.use.title"),
@@ -174,7 +177,8 @@ st.subheader(t("res.class.header"))
 left, right = st.columns(2)
 with left:
     ui.plotly_chart(
-        figures.classroom_trend(
+        ui.figure(
+            figures.classroom_trend,
             queries.run("resources_classroom_trend", scope, period=period),
             kind_labels=kinds,
             labels={"title": t("res.class.trend"), "y": t("res.class.y"), "empty": t("res.empty")},
@@ -185,7 +189,8 @@ with left:
 with right:
     class_units = queries.run("resources_classroom_by_unit", scope, period=period)
     ui.plotly_chart(
-        figures.classroom_by_unit(
+        ui.figure(
+            figures.classroom_by_unit,
             class_units,
             label_col=name,
             kind_labels=kinds,
@@ -212,11 +217,12 @@ with left:
         st.info(t("res.cloud.empty"))
     else:
         st.pydeck_chart(
-            figures.pair_arcs(
+            ui.deck(
+                figures.pair_arcs,
                 shown_pairs,
                 tooltip=t("res.cloud.tooltip"),
                 theme=tname,
-                outline=geo.load_divisions(),
+                outline=True,  # the unit boundaries
             ),
             height=420,
             key="res_cloud_map",
@@ -224,7 +230,8 @@ with left:
     st.caption(t("res.cloud.legend"))
 with right:
     ui.plotly_chart(
-        figures.score_histogram(
+        ui.figure(
+            figures.score_histogram,
             shown_pairs,
             grade_labels=grades,
             labels={
@@ -251,7 +258,7 @@ pair_cols = {
 }
 pair_table = privacy.suppress_small(shown_pairs, ["student_count"])
 st.dataframe(
-    pair_table,
+    pair_table[list(pair_cols)],
     hide_index=True,
     column_order=list(pair_cols),
     column_config={

@@ -38,13 +38,6 @@ MODULES = {
 SELF = pages.by_path("pages/school_profile.py")
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def figure(builder: str, *args, **kwargs):
-    """``figures.<builder>(*args, **kwargs)``, cached: the builders are pure (the result is
-    shared and read-only)."""
-    return getattr(figures, builder)(*args, **kwargs)
-
-
 ui.page_header("page.school_profile.title", "sp.intro")
 scope = queries.viewer_scope()
 period = ui.period()
@@ -158,8 +151,8 @@ else:
 left, right = st.columns([2, 3], gap="medium")
 with left:
     st.pydeck_chart(
-        figure(
-            "location_map",
+        ui.deck(
+            figures.location_map,
             school[["school_id", "school_name", "unit_code", "lon", "lat"]].to_dict(),
             status=None if current is None else current["status"],
             theme=tname,
@@ -237,8 +230,8 @@ else:
     pass_score = float(criteria["pass_weighted_score"].iat[0]) if len(criteria) else None
     dims = [(r.dimension, getattr(r, name), float(r.min_score)) for r in criteria.itertuples()]
     ui.plotly_chart(
-        figure(
-            "assessment_history",
+        ui.figure(
+            figures.assessment_history,
             history,
             dims,
             pass_score=pass_score,
@@ -394,8 +387,8 @@ else:
         st.caption(t("sp.space.none"))
     else:
         ui.plotly_chart(
-            figure(
-                "learning_space_trend",
+            ui.figure(
+                figures.learning_space_trend,
                 spaces,
                 template=tpl,
                 labels={

@@ -50,7 +50,8 @@ st.subheader(t("sec.sys.header"))
 left, right = st.columns(2)
 with left:
     ui.plotly_chart(
-        figures.level_stage_bar(
+        ui.figure(
+            figures.level_stage_bar,
             queries.run("security_systems_by_level_stage", scope),
             level_labels=level_labels,
             stage_labels=stages,
@@ -66,7 +67,8 @@ with left:
     )
 with right:
     ui.plotly_chart(
-        figures.filings_by_year(
+        ui.figure(
+            figures.filings_by_year,
             queries.run("security_filings_by_year", scope),
             level_labels=level_labels,
             labels={
@@ -103,7 +105,7 @@ sys_cols = {
     "is_cii": t("sec.col.cii"),
 }
 st.dataframe(
-    shown,
+    shown[list(sys_cols)],  # only the shown columns go to the browser
     hide_index=True,
     height=360,
     column_order=list(sys_cols),
@@ -124,7 +126,8 @@ st.caption(t("sec.sys.note", date=as_of))
 # --- 3. incident notices and rectification --------------------------------------------------
 st.subheader(t("sec.inc.header"))
 ui.plotly_chart(
-    figures.incidents_by_month(
+    ui.figure(
+        figures.incidents_by_month,
         queries.run("security_incidents_by_month", scope),
         severity_labels=severities,
         labels={
@@ -156,7 +159,7 @@ if inc_shown.empty:
     st.success(t("sec.inc.none_open"))
 else:
     st.dataframe(
-        inc_shown,
+        inc_shown[list(inc_cols)],
         hide_index=True,
         column_order=list(inc_cols),
         column_config={
@@ -175,7 +178,8 @@ st.subheader(t("sec.drill.header"))
 left, right = st.columns(2)
 with left:
     ui.plotly_chart(
-        figures.drills_by_year(
+        ui.figure(
+            figures.drills_by_year,
             queries.run("security_drills_by_year", scope),
             level_labels=drill_levels,
             labels={
@@ -200,7 +204,7 @@ with right:
         "last_drill_on": t("sec.col.last_drill"),
     }
     st.dataframe(
-        drills,
+        drills[list(drill_cols)],
         hide_index=True,
         height=360,
         column_order=list(drill_cols),
@@ -219,7 +223,8 @@ st.caption(t("sec.drill.note", year=as_of[:4], date=as_of))
 st.subheader(t("sec.app.header"))
 apps = queries.run("security_apps_by_unit", scope)
 ui.plotly_chart(
-    figures.apps_by_unit(
+    ui.figure(
+        figures.apps_by_unit,
         apps,
         label_col=name,
         status_labels=app_statuses,

@@ -76,13 +76,15 @@ k4.metric(
 # --- 2. monthly volumes by service (seasonality) --------------------------------------------------
 st.subheader(t("sv.monthly.header"))
 by_month = data.groupby(["month", "service"], as_index=False)["application_count"].sum()
+in_months = set(by_month["service"].unique())
 ui.plotly_chart(
-    figures.stacked_bars(
+    ui.figure(
+        figures.stacked_bars,
         by_month,
         x="month",
         y="application_count",
         color="service",
-        color_order=[s for s in services if s in set(by_month["service"])],
+        color_order=[s for s in services if s in in_months],
         template=theme.plotly_template(),
         labels={
             "title": t("sv.monthly.title"),
@@ -101,7 +103,8 @@ season["share_pct"] = (
     / season.groupby("service")["application_count"].transform("sum")
 )
 ui.plotly_chart(
-    figures.seasonality_heatmap(
+    ui.figure(
+        figures.seasonality_heatmap,
         season,
         row="service",
         month="cal_month",
@@ -149,7 +152,7 @@ shown = {
     "satisfaction_pct": t("sv.col.satisfaction_pct"),
 }
 st.dataframe(
-    agg,
+    agg[list(shown)],
     hide_index=True,
     height=35 * (len(agg) + 1) + 10,
     column_order=list(shown),

@@ -5,24 +5,13 @@ integrity flags. Everything is read from the pre-aggregated marts 50_teacher_* (
 
 import streamlit as st
 
-from edusight import export, privacy, queries, theme, ui
+from edusight import export, queries, theme, ui
 from edusight.figures import teachers as figures
 from edusight.i18n import N_, col, current_lang, t
+from edusight.pagedata import teachers as pagedata
 
 FLAG_SESSION_LIMIT = 500
-FLAG_KINDS = {
-    "faster": N_("tch.flag.faster"),
-    "unattended": N_("tch.flag.unattended"),
-    "night": N_("tch.flag.night"),
-    "all_online": N_("tch.flag.all_online"),
-    "identical": N_("tch.flag.identical"),
-}
-HOLD_BACK = {
-    "no_plan": N_("tch.hold.no_plan"),
-    "hours_short": N_("tch.hold.hours_short"),
-    "not_submitted": N_("tch.hold.not_submitted"),
-    "failing": N_("tch.hold.failing"),
-}
+FLAG_KINDS = pagedata.FLAG_KINDS
 BREAKDOWNS = {
     "level": N_("tch.bd.level"),
     "subject": N_("tch.bd.subject"),
@@ -31,12 +20,7 @@ BREAKDOWNS = {
     "urban_rural": N_("tch.bd.urban_rural"),
     "category": N_("tch.bd.category"),
 }
-SMALL_COUNTS = [
-    "flagged_teacher_count",
-    "hours_short_count",
-    "not_submitted_count",
-    "failing_count",
-]
+SMALL_COUNTS = pagedata.SMALL_COUNTS
 
 ui.page_header("page.teachers.title", "tch.intro")
 scope = queries.viewer_scope()
@@ -44,7 +28,7 @@ lang = current_lang()
 tpl = theme.plotly_template()
 rules = queries.run("teachers_rules", scope).iloc[0]
 units = queries.run("teachers_units", scope)
-schools = queries.run("teachers_schools", scope)
+school_counts = pagedata.school_summary(queries.db_key(), scope)
 trend = queries.run("teachers_trend", scope)
 as_of = str(rules["as_of"])[:10]
 year = as_of[:4]
@@ -85,9 +69,9 @@ k2.caption(
 )
 k3.metric(t("tch.kpi.projection"), "—" if proj_end is None else f"{proj_end:.1f}%", border=True)
 k3.caption(t("tch.kpi.projection_note", deadline=str(rules["deadline"])[:10]))
-no_plan = int((~schools["is_plan_filed"]).sum())
+no_plan = school_counts["no_plan"]
 k4.metric(t("tch.kpi.no_plan"), f"{no_plan:,}", border=True)
-k4.caption(t("tch.kpi.no_plan_note", n=f"{len(schools):,}"))
+k4.caption(t("tch.kpi.no_plan_note", n=f"{school_counts['schools']:,}"))
 n_flagged = int(units["flagged_teacher_count"].sum())
 k5.metric(t("tch.kpi.flagged"), f"{n_flagged:,}", border=True)
 k5.caption(t("tch.kpi.flagged_note", n=f"{n_teachers:,}"))
@@ -103,7 +87,8 @@ quotas = {
 left, right = st.columns([5, 6])
 with left:
     ui.plotly_chart(
-        figures.progress_trend(
+        ui.figure(
+            figures.progress_trend,
             trend,
             quotas,
             labels={
@@ -123,7 +108,8 @@ with left:
     st.caption(t("tch.trend.note"))
 with right:
     ui.plotly_chart(
-        figures.unit_progress_bar(
+        ui.figure(
+            figures.unit_progress_bar,
             units,
             label_col=col("unit_name"),
             labels={
@@ -160,7 +146,7 @@ pct = {
     if c.endswith("_pct")
 }
 st.dataframe(
-    units,
+    units[list(unit_cols)],  # only the shown columns go to the browser
     hide_index=True,
     column_order=list(unit_cols),
     column_config={
@@ -200,7 +186,8 @@ stage_cols = {
 f1 = f2 = st.container()
 with f1:
     ui.plotly_chart(
-        figures.funnel(
+        ui.figure(
+            figures.funnel,
             [(name, int(units[c].sum())) for c, name in stage_cols.items()],
             total=n_teachers,
             labels={
@@ -215,8 +202,12 @@ with f1:
     )
 with f2:
     fun = units[[col("unit_name"), "teacher_count", *stage_cols]].copy()
-    for c in stage_cols:
-        fun[c] = (100.0 * fun[c] / fun["teacher_count"].where(fun["teacher_count"] > 0)).round(1)
+    fun[list(stage_cols)] = (
+        fun[list(stage_cols)]
+        .div(fun["teacher_count"].where(fun["teacher_count"] > 0), axis=0)
+        .mul(100.0)
+        .round(1)
+    )
     st.dataframe(
         fun.sort_values("complete_count"),
         hide_index=True,
@@ -264,7 +255,8 @@ dim_names = dict(zip(points["dimension_zh"], points[col("dimension")], strict=Fa
 p1, p2 = st.columns([6, 5])
 with p1:
     ui.plotly_chart(
-        figures.points_heatmap(
+        ui.figure(
+            figures.points_heatmap,
             points,
             value_col=metric,
             env_names={k: f"{k} {v}" for k, v in env_names.items()},
@@ -282,7 +274,8 @@ with p1:
     st.caption(t("tch.points.note"))
 with p2:
     ui.plotly_chart(
-        figures.points_bar(
+        ui.figure(
+            figures.points_bar,
             points,
             label_col="label",
             labels={
@@ -296,12 +289,12 @@ with p2:
         ),
         key="tch_points_bar",
     )
-mismatch = schools[schools["is_c_without_smart"] | schools["is_b_without_terminals"]]
+mismatch = school_counts["mismatch"]
 st.markdown(
     t(
         "tch.match.text",
-        c=int(schools["is_c_without_smart"].sum()),
-        b=int(schools["is_b_without_terminals"].sum()),
+        c=school_counts["c_without_smart"],
+        b=school_counts["b_without_terminals"],
         max_smart=int(rules["flag_c_points_max_smart_classrooms"]),
         tpp=f"{rules['flag_b_points_min_terminals_per_pupil']:.2f}",
         wifi=f"{rules['flag_b_points_min_wifi_pct']:.0f}",
@@ -319,7 +312,7 @@ if len(mismatch):
         "is_b_without_terminals": t("tch.col.b_mismatch"),
     }
     st.dataframe(
-        mismatch,
+        mismatch[list(match_cols)],
         hide_index=True,
         column_order=list(match_cols),
         column_config=match_cols,
@@ -329,10 +322,6 @@ if len(mismatch):
 # --- 5. 整校推进 and laggards ------------------------------------------------------------------------
 st.subheader(t("tch.schools.header"))
 only_lagging = st.toggle(t("tch.schools.only_lagging"), value=True, key="tch_only_lagging")
-shown = schools[schools["quota_gap_pct"] > 0] if only_lagging else schools
-shown = shown.assign(
-    hold_back_label=shown["hold_back"].map(lambda v: t(HOLD_BACK[v]) if v in HOLD_BACK else "")
-)
 school_cols = {
     "school_name": t("tch.col.school"),
     col("unit_name"): t("col.unit"),
@@ -349,12 +338,17 @@ school_cols = {
     "failing_count": t("tch.col.failing"),
     "flagged_teacher_count": t("tch.col.flagged"),
 }
-table = privacy.suppressed_text(shown, SMALL_COUNTS)
+table = pagedata.school_table(queries.db_key(), scope, lang, only_lagging)
 st.caption(
-    t("tch.schools.count", n=f"{len(shown):,}", total=f"{len(schools):,}", no_plan=f"{no_plan:,}")
+    t(
+        "tch.schools.count",
+        n=f"{len(table):,}",
+        total=f"{school_counts['schools']:,}",
+        no_plan=f"{no_plan:,}",
+    )
 )
 st.dataframe(
-    table,
+    table,  # the shown columns only
     hide_index=True,
     height=420,
     column_order=list(school_cols),
@@ -394,7 +388,8 @@ which = (
     or "level"
 )
 ui.plotly_chart(
-    figures.breakdown_bar(
+    ui.figure(
+        figures.breakdown_bar,
         bd[bd["breakdown"] == which],
         labels={
             "title": t("tch.bd.fig_title", by=t(BREAKDOWNS[which]), date=as_of),
@@ -410,8 +405,11 @@ st.caption(t("tch.bd.note"))
 
 # --- 7. integrity flags -------------------------------------------------------------------------------
 st.subheader(t("tch.flags.header"))
-flags = queries.run("teachers_flags", scope)
+flagged = pagedata.flags(queries.db_key(), scope, lang)
+flags = flagged["teachers"]
 kinds = {k: t(v) for k, v in FLAG_KINDS.items()}
+
+
 st.markdown(
     t(
         "tch.flags.rules",
@@ -429,8 +427,9 @@ st.markdown(
 g1, g2 = st.columns([5, 6])
 with g1:
     ui.plotly_chart(
-        figures.flags_by_unit_bar(
-            flags,
+        ui.figure(
+            figures.flags_by_unit_bar,
+            flagged["by_unit"],  # per-unit sums of the is_flag_* columns: 23 rows, not thousands
             label_col=col("unit_name"),
             kinds=kinds,
             labels={
@@ -443,9 +442,6 @@ with g1:
         key="tch_flags_chart",
     )
 with g2:
-    flags["flag_labels"] = flags["flags"].map(
-        lambda s: "、".join(kinds[k] for k in s.split("|") if k in kinds)
-    )
     flag_cols = {
         "teacher_key": t("tch.col.teacher_key"),
         "school_name": t("tch.col.school"),
@@ -460,7 +456,7 @@ with g2:
         "is_complete": t("tch.col.is_complete"),
     }
     st.dataframe(
-        flags,
+        flags[list(flag_cols)],
         hide_index=True,
         height=360,
         column_order=list(flag_cols),
@@ -488,9 +484,7 @@ teacher = st.selectbox(
     key="tch_flag_teacher",
 )
 sessions = queries.run("teachers_flag_sessions", scope, teacher=teacher, limit=FLAG_SESSION_LIMIT)
-sessions["reason_labels"] = sessions["reasons"].map(
-    lambda s: "、".join(kinds[k] for k in s.split("|") if k in kinds)
-)
+sessions["reason_labels"] = pagedata.session_labels(sessions["reasons"], lang)
 sess_cols = {
     "teacher_key": t("tch.col.teacher_key"),
     "record_id": t("tch.col.record"),
@@ -505,7 +499,7 @@ sess_cols = {
 }
 st.caption(t("tch.flags.sessions", n=f"{len(sessions):,}", limit=FLAG_SESSION_LIMIT))
 st.dataframe(
-    sessions,
+    sessions[list(sess_cols)],
     hide_index=True,
     height=300,
     column_order=list(sess_cols),

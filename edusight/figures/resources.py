@@ -253,14 +253,19 @@ def grade_rgba(grade: str | None, theme: str = "light") -> list[int]:
 
 
 def pair_arcs(
-    df: pd.DataFrame, *, tooltip: str, theme: str = "light", outline: dict | None = None
+    df: pd.DataFrame, *, tooltip: str, theme: str = "light", outline: dict | bool | None = None
 ) -> pdk.Deck:
     """A map of 四川云教 pairs: one arc from the broadcasting to the receiving school, coloured
     by the latest evaluation grade (``queries/resources_cloud_pairs.sql`` rows).
 
     ``tooltip``: the deck.gl tooltip HTML (``{broadcast_school_name}`` etc. fields of the rows).
-    ``outline``: optional GeoJSON of the unit boundaries, drawn under the arcs.
+    ``outline``: optional GeoJSON of the unit boundaries, drawn under the arcs; ``True``: the
+    committed boundaries (``edusight.geo.load_divisions()``).
     """
+    if outline is True:
+        from edusight import geo
+
+        outline = geo.load_divisions()
     cols = ["broadcast_lon", "broadcast_lat", "lon", "lat"]
     data = df.dropna(subset=cols).copy()
     data["color"] = [

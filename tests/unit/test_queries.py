@@ -252,3 +252,36 @@ def test_database_locked_by_a_writer(fixture_db, monkeypatch, tmp_path):
         holder.communicate("", timeout=30)
     assert len(run("meta_load_report", ("510104",))) == 5  # readable once the writer is gone
     db.close_all()
+
+
+def test_db_key_names_the_file_and_changes_when_it_is_swapped(fx, tmp_path):
+    from tests.fixture_db import make_fixture_db
+
+    key = queries.db_key()
+    assert key[0] == str(fx) and key[1:] == queries.db_version()
+    os.replace(make_fixture_db(tmp_path / "new.duckdb", seed=99), fx)
+    assert queries.db_key() != key
+
+
+def test_cache_keys_tell_values_and_types_apart():
+    key = queries._query_key
+    base = ("db", (1, 2), "q", "SELECT 1", ("510104",), (("limit", 1),))
+    assert key(*base) == key(*base)
+    assert key(*base[:5], (("limit", "1"),)) != key(*base)  # 1 vs "1"
+    assert key(*base[:5], (("limit", 1.0),)) != key(*base)
+    assert key(*base[:5], (("limit", True),)) != key(*base)
+    assert key(*base[:4], ("510105",), base[5]) != key(*base)  # another scope
+    assert key(*base[:4], ("510104", "510105"), base[5]) != key(*base)
+    assert key("db", (1, 3), *base[2:]) != key(*base)  # another version of the file
+
+
+def test_an_edited_query_file_is_read_again(fx, tmp_path, monkeypatch):
+    qdir = tmp_path / "queries"
+    qdir.mkdir()
+    f = qdir / "answer.sql"
+    f.write_text("-- the answer\nSELECT 41 AS x WHERE len($scope) >= 0\n")
+    monkeypatch.setattr(queries, "QUERIES_DIR", qdir)
+    assert scalar("answer", ()) == 41
+    f.write_text("-- the answer, corrected\nSELECT 42 AS x WHERE len($scope) >= 0\n")
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 1_000_000))
+    assert scalar("answer", ()) == 42
