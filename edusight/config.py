@@ -109,6 +109,12 @@ SETTINGS: dict[str, Setting] = {
         "180",
         "A device without a heartbeat for this many seconds counts as offline.",
     ),
+    "exam_route_deviation_m": Setting(
+        "EDUSIGHT_EXAM_ROUTE_DEVIATION_M",
+        "500",
+        "A paper-transport vehicle whose GPS position is farther than this many metres from its "
+        "planned path raises a route-deviation alarm on the exam screen.",
+    ),
     "audit_log": Setting(
         "EDUSIGHT_AUDIT_LOG",
         "data/audit/audit.jsonl",

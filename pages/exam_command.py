@@ -25,7 +25,8 @@ RAW = {
     for s in ("detected", "located", "disposed", "reported", "handling", "resolved")
 }
 KIND = {k: N_(f"exam.kind.{k}") for k in (
-    "radio", "incident", "long_stop", "late", "custody_outside", "custody_single", "identity_mismatch"
+    "radio", "incident", "long_stop", "late", "off_route", "custody_outside", "custody_single",
+    "identity_mismatch",
 )}  # fmt: skip
 VEHICLE = {s: N_(f"exam.vehicle.{s}") for s in VEHICLE_STATES}
 PHASE = {p: N_(f"exam.clock.{p}") for p in ("before", "running", "ended", "none")}
@@ -87,7 +88,14 @@ def alert_title(a: dict) -> str:
         title += f" · {freq:g} MHz"
     if isinstance(a.get("vehicle_id"), str):
         title += f" · {a['vehicle_id']}"
+    dist = a.get("distance_m")
+    if a["alert_kind"] == "off_route" and dist is not None and not pd.isna(dist):
+        title += " · " + t("exam.alert.off_route", route=a["route_id"], km=km(dist))
     return title
+
+
+def km(metres) -> str:
+    return f"{float(metres) / 1000:.1f}"
 
 
 def alert_state(a: dict) -> str:
@@ -247,22 +255,26 @@ def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) 
 def show_transport_map(s: es.Screen, names: dict[str, str], height: int, width: int) -> None:
     tr = s.transport
     v = tr.vehicles.copy()
-    v["tip_1"] = [t(VEHICLE[x]) for x in v["state"]]
+    v["tip_1"] = [t(VEHICLE[x]) + (" · " + t("exam.map.off_route", km=km(d)) if off else "")
+                  for x, off, d in zip(v["state"], v["is_off_route"], v["off_route_m"], strict=True)]  # fmt: skip
     v["tip_2"] = [t(f"exam.map.route.{leg}", site=names.get(c, c), arrive=f"{a:%H:%M}") for leg, c, a in
                   zip(v["leg_code"], v["site_code"], v["planned_arrive"], strict=True)]  # fmt: skip
     v["tip_3"] = [t("exam.map.gps", time=hhmmss(x)) for x in v["last_ts"]]
     counts = v["state"].value_counts()
-    labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room")}
+    labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room"),
+              "off_route": t("exam.vehicle.off_route")}  # fmt: skip
     deck = figures.transport_map(tr.routes, v, tr.trails, geo.load_divisions(), labels=labels, theme=tname,
                                  name_col=col("name"), big=kiosk, size_px=(width, height))  # fmt: skip
     st.subheader(t("exam.map.transport"))
     waiting = tr.routes["is_active"] & ~tr.routes["has_gps"]
     departed = tr.routes["planned_depart"] < pd.Timestamp(s.exam_now)
     st.caption(t("exam.map.transport.counts", moving=int(counts.get("moving", 0) + counts.get("short_stop", 0)),
-                 stopped=int(counts.get("long_stop", 0)), delivered=int(counts.get("delivered", 0)),
+                 stopped=int(counts.get("long_stop", 0)), off_route=int(v["is_off_route"].sum()),
+                 delivered=int(counts.get("delivered", 0)),
                  no_gps=int((waiting & departed).sum()), waiting=int((waiting & ~departed).sum())))  # fmt: skip
     st.pydeck_chart(deck, height=height, key="exam_transport_map")
     legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
+    legend["off_route"] = (figures.OFF_ROUTE_COLOR, t("exam.vehicle.off_route"))
     st.html(figures.legend_html(legend, tname, big=kiosk))
 
 
@@ -475,4 +487,4 @@ def live_screen() -> None:
 live_screen()
 if not kiosk:
     st.caption(t("exam.method", site_min=f"{thresholds.site_silent_s / 60:g}", feed_s=f"{thresholds.feed_silent_s:g}",
-                 refresh=config.get("exam_refresh_s")))  # fmt: skip
+                 refresh=config.get("exam_refresh_s"), deviation_m=f"{thresholds.route_deviation_m:g}"))  # fmt: skip

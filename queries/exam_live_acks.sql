@@ -1,5 +1,5 @@
--- Live: acknowledgements of alerts of sites in scope on the exam day shown: the first one per
--- alert (who, when) and how many screens acknowledged it.
+-- Live: acknowledgements of alerts of one exam's sites in scope on the exam day shown: the first
+-- one per alert (who, when) and how many screens acknowledged it.
 SELECT
     e.alert_id,
     arg_min(e.user_name, e.ts) AS acked_by,
@@ -8,5 +8,5 @@ SELECT
 FROM read_parquet($landing_files) AS e
 JOIN marts.exam_sites AS s USING (site_code)
 WHERE e.kind = 'ack' AND e.ts >= $day_start AND e.ts < $day_end
-  AND list_contains($scope, s.unit_code)
+  AND s.exam_code = $exam AND list_contains($scope, s.unit_code)
 GROUP BY e.alert_id

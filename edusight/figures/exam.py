@@ -6,7 +6,8 @@ Streamlit, no database: tests call the builders on inline frames.
 Maps have no basemap (offline): the division outlines of ``data/geo`` are the base layer.
 Colours: site status (``STATUS_COLORS``: 数据中断 violet, alert red, warning amber, no data
 grey, normal green); alert severity (``SEVERITY_COLORS``: the emergency levels' red, orange,
-yellow, blue); vehicle state (``VEHICLE_COLORS``: a long stop is red and drawn larger).
+yellow, blue); vehicle state (``VEHICLE_COLORS``: a long stop is red and drawn larger); a vehicle
+off its planned route is magenta (``OFF_ROUTE_COLOR``), drawn larger, with its planned path.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
@@ -38,12 +40,14 @@ VEHICLE_COLORS = {
     "long_stop": "#dc2626",
     "delivered": "#16a34a",
 }
+OFF_ROUTE_COLOR = "#db2777"  # magenta: apart from every state colour, on dark and light
 MAP_LAYER_IDS = {
     "divisions": "exam-divisions",
     "sites": "exam-sites",
     "site_labels": "exam-site-labels",
     "radio": "exam-radio",
     "routes": "exam-routes",
+    "off_routes": "exam-off-routes",
     "trails": "exam-trails",
     "vehicles": "exam-vehicles",
     "vehicle_labels": "exam-vehicle-labels",
@@ -312,14 +316,23 @@ def transport_map(
 ) -> pdk.Deck:
     """Paper vehicles: planned paths of the active routes (faint), recent GPS trails and the
     latest positions coloured by state; a long stop is drawn larger and labelled with the plate.
+    A vehicle off its planned route (``is_off_route``) stands out: magenta, larger, labelled
+    with the plate and the distance, its planned path drawn boldly in the same colour.
 
     ``routes``: route_id, waypoints, is_active, secure_room_lon/lat, secure_room_name_zh.
-    ``vehicles``: route_id, vehicle_id, lon, lat, state, tip_1…tip_3. ``trails``: route_id, path.
-    ``labels``: one per vehicle state, and ``secure_room``.
+    ``vehicles``: route_id, vehicle_id, lon, lat, state, tip_1…tip_3; optional is_off_route,
+    off_route_m. ``trails``: route_id, path. ``labels``: one per vehicle state, ``off_route``
+    and ``secure_room``.
     """
     theme = _theme(theme)
     p = PALETTE[theme]
     layers = [_base_layer(divisions, theme, name_col)]
+    off = (
+        vehicles["is_off_route"].fillna(False).astype(bool)
+        if len(vehicles) and "is_off_route" in vehicles
+        else pd.Series(False, index=vehicles.index)
+    )
+    off_ids = set(vehicles.loc[off, "route_id"]) if len(vehicles) else set()
     active = routes[routes["is_active"]] if len(routes) else routes
     if len(active):
         paths = [{"path": _parse_path(w)} for w in active["waypoints"]]
@@ -359,12 +372,31 @@ def transport_map(
                     line_width_units=pdk.types.String("pixels"),
                 )
             )
+    if off_ids and len(routes):
+        planned = routes[routes["route_id"].isin(off_ids)]
+        layers.append(
+            pdk.Layer(
+                "PathLayer",
+                [{"path": _parse_path(w)} for w in planned["waypoints"]],
+                id=MAP_LAYER_IDS["off_routes"],
+                pickable=False,
+                get_path="path",
+                get_color=hex_rgba(OFF_ROUTE_COLOR, 230),
+                get_width=5 if big else 4,
+                width_units=pdk.types.String("pixels"),
+            )
+        )
     if len(trails) and len(vehicles):
         st_ = dict(zip(vehicles["route_id"], vehicles["state"], strict=True))
         recs = [
             {
                 "path": t.path,
-                "color": hex_rgba(VEHICLE_COLORS.get(st_.get(t.route_id), "#0ea5e9"), 200),
+                "color": hex_rgba(
+                    OFF_ROUTE_COLOR
+                    if t.route_id in off_ids
+                    else VEHICLE_COLORS.get(st_.get(t.route_id), "#0ea5e9"),
+                    200,
+                ),
             }
             for t in trails.itertuples()
             if t.route_id in st_ and len(t.path) > 1
@@ -384,16 +416,28 @@ def transport_map(
     if len(vehicles):
         v = vehicles.copy()
         scale = 1.4 if big else 1.0
-        v["fill"] = [hex_rgba(VEHICLE_COLORS.get(s, "#6b7280")) for s in v["state"]]
-        v["radius"] = [(11 if s == "long_stop" else 6) * scale for s in v["state"]]
+        dist = v["off_route_m"] if "off_route_m" in v else pd.Series(None, index=v.index)
+        v["fill"] = [
+            hex_rgba(OFF_ROUTE_COLOR if o else VEHICLE_COLORS.get(s, "#6b7280"))
+            for s, o in zip(v["state"], off, strict=True)
+        ]
+        v["radius"] = [
+            (11 if o or s == "long_stop" else 6) * scale
+            for s, o in zip(v["state"], off, strict=True)
+        ]
         v["tip_title"] = v["vehicle_id"]
         for k in ("tip_1", "tip_2", "tip_3"):
             if k not in v:
                 v[k] = ""
         v["label"] = [
-            f"{plate} {labels.get(s, s)}" if s == "long_stop" else ""
-            for plate, s in zip(v["vehicle_id"], v["state"], strict=True)
+            f"{plate} {labels.get('off_route', 'off route')} {float(d) / 1000:.1f} km"
+            if o
+            else (f"{plate} {labels.get(s, s)}" if s == "long_stop" else "")
+            for plate, s, o, d in zip(v["vehicle_id"], v["state"], off, dist, strict=True)
         ]
+        # the vehicles that need attention are drawn last, on top of the others
+        v = v.assign(_top=np.asarray(off, dtype=bool) | (v["state"] == "long_stop").to_numpy())
+        v = v.sort_values("_top", kind="stable")
         recs = _records(v, ["route_id", "lon", "lat", "fill", "radius", "label",
                             "tip_title", "tip_1", "tip_2", "tip_3"])  # fmt: skip
         layers.append(

@@ -205,11 +205,15 @@ class Ingestor:
             self.landing.append_rejected([record])
         self.stats.rejected += 1
 
-    def compact(self, min_files: int = 8, max_compacts: int = 8) -> tuple[int, int] | None:
+    def compact(
+        self, min_files: int = 8, max_compacts: int = 8, merge_min_age_s: float = 0.0
+    ) -> tuple[int, int] | None:
         """Merge small landing files (``Landing.compact``); the ids are known already."""
         with self._lock, self.landing.lock():
             self.refresh_seen()  # ids of other writers' files first: they are merged next
-            done = self.landing.compact(min_files=min_files, max_compacts=max_compacts)
+            done = self.landing.compact(
+                min_files=min_files, max_compacts=max_compacts, merge_min_age_s=merge_min_age_s
+            )
             if done:
                 self._scanned = set(self.landing.live_files())
             return done

@@ -26,6 +26,10 @@ Guarantees:
   ``batch/`` before ``compact/``, so a compaction committing in between cannot hide a file.
   A crash at any step leaves either the old files or the new one counting, never both;
   ``cleanup()`` finishes or discards the leftovers.
+- **Readers keep up cheaply.** Merging compact files never takes batch files along, and the
+  server merges only compact files older than a minute (``merge_min_age_s``): a screen that
+  has read the batch files (``etl.feed.live``) finds every file a merge covers already read
+  and skips the merged file instead of reading the day again.
 """
 
 from __future__ import annotations
@@ -230,34 +234,53 @@ class Landing:
         text = (parquet.parent / (parquet.name[: -len(".parquet")] + COVERS)).read_text()
         return int(json.loads(text).get("rows", 0))
 
-    def compact(
-        self, *, min_files: int = 8, max_compacts: int = 8, fail_at: str | None = None
-    ) -> tuple[int, int] | None:
-        """Merge batch files (and, when there are many, compact files) into one file.
+    def _age_s(self, compact: Path, now: float) -> float:
+        try:
+            return (
+                now - (compact.parent / (compact.name[: -len(".parquet")] + COVERS)).stat().st_mtime
+            )
+        except FileNotFoundError:
+            return 0.0
 
-        Returns (files merged, rows) or None when there was nothing worth merging. ``fail_at``
-        (tests): raise ``SimulatedCrash`` after ``"parquet"`` (new file renamed in, not yet
-        committed), ``"commit"`` (committed, nothing deleted) or ``"delete"`` (one input
-        deleted).
+    def compact(
+        self,
+        *,
+        min_files: int = 8,
+        max_compacts: int = 8,
+        merge_min_age_s: float = 0.0,
+        fail_at: str | None = None,
+    ) -> tuple[int, int] | None:
+        """Merge batch files, or, when there are many compact files, compact files, into one.
+
+        Compact files are merged once there are ``max_compacts`` of them, size-tiered, and only
+        those committed at least ``merge_min_age_s`` ago (readers have read what they cover);
+        batch files are merged on their own once there are ``min_files``. Returns (files
+        merged, rows) or None when there was nothing worth merging. ``fail_at`` (tests): raise
+        ``SimulatedCrash`` after ``"parquet"`` (new file renamed in, not yet committed),
+        ``"commit"`` (committed, nothing deleted) or ``"delete"`` (one input deleted).
         """
         with self.lock():
             self.ensure()
             files = self.live_files()
             batches = [f for f in files if f.parent == self.batch_dir]
             compacts = [f for f in files if f.parent == self.compact_dir]
-            if len(compacts) >= max_compacts:
+            now = time.time()
+            old = [c for c in compacts if self._age_s(c, now) >= merge_min_age_s]
+            inputs: list[Path] = []
+            if len(compacts) >= max_compacts and len(old) >= 2:
                 # size-tiered: the largest compact file is rewritten only when the others
                 # together have grown as large as it, so the day's data is not rewritten often
-                rows = {c: self._rows(c) for c in compacts}
-                largest = max(compacts, key=rows.__getitem__)
-                rest = [c for c in compacts if c != largest]
-                if sum(rows[c] for c in rest) < rows[largest]:
-                    compacts = rest
-                inputs = batches + compacts
-            elif len(batches) >= max(min_files, 2):
+                rows = {c: self._rows(c) for c in old}
+                largest = max(old, key=rows.__getitem__)
+                rest = [c for c in old if c != largest]
+                inputs = rest if sum(rows[c] for c in rest) < rows[largest] else old
+                if len(inputs) < 2:
+                    inputs = []
+            if not inputs and len(batches) >= max(min_files, 2):
                 inputs = batches
-            else:
+            if not inputs:
                 return None
+            compacts = [c for c in inputs if c.parent == self.compact_dir]
             table = self.read_table(inputs)
             if table.num_rows:  # clustered so that row-group statistics prune well
                 order = [(c, "ascending") for c in ("kind", "session_code", "result", "ts")]

@@ -85,6 +85,11 @@ class Committer:
                 fut.set_result(res)
 
 
+#: Compact files are merged once they are this old: screens (etl/feed/live.py) refreshing more
+#: often than this have read the files they cover and skip the merged file.
+MERGE_MIN_AGE_S = 60.0
+
+
 class Maintenance:
     """Background loop: drain the drop folder, compact landing files."""
 
@@ -96,12 +101,14 @@ class Maintenance:
         interval_s: float = 2.0,
         compact_every_s: float = 4.0,
         compact_min_files: int = 8,
+        merge_min_age_s: float = MERGE_MIN_AGE_S,
     ) -> None:
         self.ingestor = ingestor
         self.secret = secret
         self.interval_s = interval_s
         self.compact_every_s = compact_every_s
         self.compact_min_files = compact_min_files
+        self.merge_min_age_s = merge_min_age_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="feed-maintenance", daemon=True)
 
@@ -119,7 +126,9 @@ class Maintenance:
             log.warning("drop folder: %s", drained)
             out["drained"] = drained
         if compact:
-            done = self.ingestor.compact(min_files=self.compact_min_files)
+            done = self.ingestor.compact(
+                min_files=self.compact_min_files, merge_min_age_s=self.merge_min_age_s
+            )
             if done:
                 out["compacted"] = done
         return out

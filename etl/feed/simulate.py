@@ -17,7 +17,10 @@ What happens (all from the exam plan in the database, reproducible with ``--seed
 - a candidate is taken ill (incident, 公共卫生), handled and resolved;
 - 保密室 door events before and after each session, one opened by a single person;
 - paper vehicles drive their planned paths (送卷 before, 回收 after each session); one stops
-  for 25 minutes on the way (short stop, then long stop) and arrives late;
+  for 25 minutes on the way (short stop, then long stop) and arrives late; another (of the
+  first session, or the next one when the first has a single 送卷 vehicle) leaves its planned
+  path for a detour of ~1.5 km (at least three times ``EDUSIGHT_EXAM_ROUTE_DEVIATION_M``) a
+  third of the way along and rejoins it ~10 minutes later (偏离路线 on the screen);
 - one site loses its network for a while (数据中断 on the screen); its events are then
   uploaded as one batch file to the drop folder (``inbox/``), as a site would after an outage.
 """
@@ -49,6 +52,8 @@ from etl.feed.landing import Landing
 
 EXAMS = {"gaokao": "高考", "zhongkao": "中考"}
 ABSENT_SHARE = 0.003
+DETOUR_M = 1_500.0  # the planted detour: farthest distance from the planned path (metres) …
+DETOUR_SPAN = (0.3, 0.6)  # … between these fractions of the trip (out and back smoothly)
 DEVICE_TYPES_SENT = ("camera", "id_reader", "face_terminal", "jammer")
 END_AFTER_MIN = 90  # the day ends this long after its last session
 
@@ -116,6 +121,31 @@ class DayScript:
     first_start_s: float = 0.0
     plan_date: dt.date | None = None
     planted: dict[str, Any] = field(default_factory=dict)
+
+
+def detour_metres() -> float:
+    """How far the planted vehicle strays: clearly beyond the screen's alarm distance."""
+    return max(DETOUR_M, 3 * float(config.get("exam_route_deviation_m")))
+
+
+def _detour(path: np.ndarray, frac: float, metres: float) -> tuple[float, float]:
+    """The offset (degrees) of a detour at ``frac`` of the trip: perpendicular to the overall
+    direction of the route, growing to ``metres`` halfway through ``DETOUR_SPAN`` and back to 0,
+    on the side that takes the vehicle farther from the planned path."""
+    from edusight.exam_state import distance_to_path_m, metres_per_degree
+
+    a, b = DETOUR_SPAN
+    if not a < frac < b or metres <= 0:
+        return 0.0, 0.0
+    kx, ky = metres_per_degree(float(path[:, 1].mean()))
+    dx, dy = (path[-1, 0] - path[0, 0]) * kx, (path[-1, 1] - path[0, 1]) * ky
+    norm = float(np.hypot(dx, dy)) or 1.0
+    nx, ny = -dy / norm, dx / norm  # unit normal, metres
+    mid = np.array(_along(path, (a + b) / 2))
+    side = max((1.0, -1.0), key=lambda sgn: float(distance_to_path_m(
+        mid[0] + sgn * nx * metres / kx, mid[1] + sgn * ny * metres / ky, path)[0]))  # fmt: skip
+    m = side * metres * float(np.sin(np.pi * (frac - a) / (b - a)))
+    return m * nx / kx, m * ny / ky
 
 
 def _sec(t: pd.Timestamp | dt.datetime, day0: dt.datetime) -> float:
@@ -201,10 +231,17 @@ def build_day(plan: SimPlan, exam_day: int, date: dt.date, rng: np.random.Genera
         routes = plan.routes[plan.routes.session_code == s.session_code]
         deliver = routes[routes.leg_code == "deliver"]
         stopper = deliver.route_id.iloc[len(deliver) // 2] if k == 0 and len(deliver) else None
+        others = deliver[deliver.route_id != stopper]
+        strayer = None  # the first session with another 送卷 vehicle sends one off its route
+        if "off_route_route" not in day.planted and len(others):
+            strayer = others.route_id.iloc[len(others) // 3]
         for r in routes.itertuples():
-            _drive(add, r, plan_day0, rng, long_stop=r.route_id == stopper)
+            _drive(add, r, plan_day0, rng, long_stop=r.route_id == stopper,
+                   detour_m=detour_metres() if r.route_id == strayer else 0.0)  # fmt: skip
         if stopper is not None:
             day.planted["long_stop_route"] = stopper
+        if strayer is not None:
+            day.planted["off_route_route"] = strayer
         # --- first session: a radio signal and a candidate taken ill
         if k == 0 and site_codes:
             code = site_codes[int(rng.integers(len(site_codes)))]
@@ -242,8 +279,11 @@ def build_day(plan: SimPlan, exam_day: int, date: dt.date, rng: np.random.Genera
     return day
 
 
-def _drive(add, r, day0: dt.datetime, rng: np.random.Generator, *, long_stop: bool) -> None:
-    """GPS reports of one leg: a position per minute, short stops at lights, delivered at the end."""
+def _drive(
+    add, r, day0: dt.datetime, rng: np.random.Generator, *, long_stop: bool, detour_m: float = 0.0
+) -> None:
+    """GPS reports of one leg: a position per minute, short stops at lights, delivered at the end;
+    with ``detour_m``, a detour that far off the planned path (``_detour``)."""
     path = _path(r.waypoints)
     depart = _sec(r.planned_depart, day0) + rng.uniform(-3, 4) * 60
     arrive = _sec(r.planned_arrive, day0) - rng.uniform(0, 6) * 60
@@ -257,6 +297,8 @@ def _drive(add, r, day0: dt.datetime, rng: np.random.Generator, *, long_stop: bo
     while t < move_s:
         frac = t / move_s
         lon, lat = _along(path, frac)
+        off_lon, off_lat = _detour(path, frac, detour_m)
+        lon, lat = lon + off_lon, lat + off_lat
         sec = depart + t + (stop_len if stop_at is not None and frac > stop_at else 0.0)
         state, speed = "moving", km / move_s * 3600 * rng.uniform(0.7, 1.3)
         if rng.random() < 0.08:

@@ -171,3 +171,36 @@ def test_kiosk_dark_english_big_screen_layout(built_db, landing, replay):
     assert "es-alerts" in bodies and "es-sites" in bodies and "es-countdown" in bodies
     assert "font-size: 3.0rem" in bodies  # the big-screen CSS
     assert "Demo simulation clock ×1" in bodies  # a simulation clock is always labelled
+
+
+def test_a_vehicle_off_its_route_is_alarmed_and_shown_on_the_transport_map(
+    built_db, landing, replay
+):
+    from edusight import exam_state as es
+    from edusight import queries
+
+    clock = land_replay(landing, built_db, replay)
+    route = queries.run("exam_routes", queries.all_units(), exam="gaokao").iloc[0]
+    path = es.parse_path(route["waypoints"])
+    x, y = path[len(path) // 2]
+    spots = [(x + dx, y + dy) for dx, dy in ((0, 0.03), (0, -0.03), (0.03, 0), (-0.03, 0))]
+    lon, lat = max(spots, key=lambda p: es.distance_to_path_m(p[0], p[1], path)[0])
+    far_m = es.distance_to_path_m(lon, lat, path)[0]
+    assert far_m > 1_000
+    report = {"event_id": "off-1", "kind": "transport", "site_code": route["site_code"],
+              "ts": (clock.now() - dt.timedelta(minutes=1)).isoformat(), "route_id": route["route_id"],
+              "vehicle_id": route["vehicle_id"], "lon": round(lon, 5), "lat": round(lat, 5), "state": "moving"}  # fmt: skip
+    assert (
+        Ingestor(landing, PlanSource(built_db)).submit([report], "gps", "test")[0]["status"]
+        == "accepted"
+    )
+    at = open_screen()
+    table = at.dataframe[0].value
+    title = t("exam.kind.off_route", lang="zh")
+    row = table[table["title"].str.startswith(title)].iloc[0]
+    assert route["vehicle_id"] in row["title"] and route["route_id"] in row["title"]
+    assert f"{far_m / 1000:.1f}" in row["title"]  # the distance, in km
+    assert row["state"] == t("exam.state.open", lang="zh")
+    captions = " ".join(c.value for c in at.caption)
+    assert "偏离路线 1 ·" in captions  # the transport map's counts
+    assert f"{es.Thresholds().route_deviation_m:g} 米" in captions  # the rule, in the method note

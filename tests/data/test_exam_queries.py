@@ -181,3 +181,108 @@ def test_out_of_order_status_changes_are_placed_by_their_own_time(landed, built_
     a = screen(landed).alerts.set_index("alert_id").loc["RADIO-OOO"]
     assert (a["status"], a["state"]) == ("disposed", "closed")
     assert a["raised_at"] == pd.Timestamp(t0) and a["lon"] == 104.0
+
+
+def same_screen(a: es.Screen, b: es.Screen) -> None:
+    assert a.kpis == b.kpis and a.feed == b.feed and a.session == b.session
+    for name in ("sites", "rooms", "alerts", "curve"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=False)
+    for name in ("vehicles", "trails", "routes", "alerts"):
+        pd.testing.assert_frame_equal(
+            getattr(a.transport, name), getattr(b.transport, name), check_dtype=False
+        )
+
+
+def test_the_live_state_shows_what_the_queries_over_every_file_show(landed, built_db):
+    """The screen reads an incremental state; the exam_live_* queries over every landing file
+    define the numbers. Both give the same screen, before and after more events and merges."""
+    clock, scope = landed["clock"], queries.all_units()
+    wall = clock.wall_of(landed["now"])
+
+    def both() -> tuple[es.Screen, es.Screen]:
+        kw = {"wall_now": wall}
+        return (
+            es.load_screen(landed["landing"], scope, "gaokao", es.Thresholds(), reader="sql", **kw),
+            es.load_screen(landed["landing"], scope, "gaokao", es.Thresholds(), **kw),
+        )
+
+    same_screen(*both())
+    ing = Ingestor(landed["landing"], PlanSource(built_db))
+    ing.compact(min_files=2)  # files the state has read, merged
+    site = es.load_screen(landed["landing"], scope, "gaokao", es.Thresholds(), wall_now=wall)
+    code = site.sites["site_code"].iloc[0]
+    more = [{"event_id": f"more-{i}", "kind": "heartbeat", "site_code": code,
+             "ts": (landed["now"] - dt.timedelta(seconds=i)).isoformat(), "device_id": d,
+             "device_type": t, "status": "offline"}
+            for i, (d, t) in enumerate(
+                es.site_detail(landed["landing"], scope, site, code)["devices"][["device_id", "device_type_code"]]
+                .head(3).itertuples(index=False))]  # fmt: skip
+    assert {r["status"] for r in ing.submit(more, code, "test")} == {"accepted"}
+    ing.compact(min_files=1, max_compacts=1)  # new files merged before the state read them
+    a, b = both()
+    same_screen(a, b)
+    for reader in ("sql", "state"):
+        d = es.site_detail(landed["landing"], scope, b, code, reader=reader)["devices"]
+        assert (~d["is_online"]).sum() >= 3
+    pd.testing.assert_frame_equal(
+        es.site_detail(landed["landing"], scope, a, code, reader="sql")["devices"],
+        es.site_detail(landed["landing"], scope, b, code)["devices"],
+        check_dtype=False,
+    )
+    db.close_all()
+
+
+@pytest.fixture(scope="module")
+def zk_landed(built_db: Path, tmp_path_factory) -> dict:
+    """The 中考's first morning up to 08:50 (papers on their way), replayed today and landed."""
+    plan = load_sim_plan(built_db, "zhongkao")
+    today = dt.date.today()
+    day = build_day(plan, 1, today, np.random.default_rng(4))
+    until = day.first_start_s - 10 * 60
+    events = day_events(day, until, run_id="zk")
+    clock = simulation(exam="中考", plan_day=day.plan_date, start=dt.time(7), speed=1, run_id="zk", today=today,
+                       wall=dt.datetime.combine(today, dt.time(7)))  # fmt: skip
+    landing = Landing(tmp_path_factory.mktemp("zk-landing"))
+    landing.write_clock(clock)
+    ing = Ingestor(landing, PlanSource(built_db))
+    by: dict[str, list[dict]] = {}
+    for principal, e in events:
+        by.setdefault(principal, []).append(e)
+    for p, evs in by.items():
+        assert {r["status"] for r in ing.submit(evs, p, "test")} == {"accepted"}
+    now = dt.datetime.combine(today, dt.time()) + dt.timedelta(seconds=until)
+    return {
+        "landing": landing,
+        "events": [e for _, e in events],
+        "day": day,
+        "clock": clock,
+        "now": now,
+    }
+
+
+def test_one_simulated_vehicle_leaves_its_planned_route(zk_landed):
+    from etl.feed.simulate import detour_metres
+
+    day, clock = zk_landed["day"], zk_landed["clock"]
+    route = day.planted["off_route_route"]
+    assert route != day.planted["long_stop_route"]
+    s = es.load_screen(zk_landed["landing"], queries.all_units(), "zhongkao", es.Thresholds(),
+                       wall_now=clock.wall_of(zk_landed["now"]))  # fmt: skip
+    off = s.alerts[s.alerts["alert_kind"] == "off_route"]
+    assert off["route_id"].tolist() == [route]  # that vehicle, and no other
+    a = off.iloc[0]
+    plan = queries.run("exam_routes", queries.all_units(), exam="zhongkao").set_index("route_id")
+    assert a["vehicle_id"] == plan.loc[route, "vehicle_id"] and a["severity"] == "high"
+    assert a["distance_m"] == pytest.approx(detour_metres(), rel=0.05)
+    assert a["state"] == "closed" and a["updated_at"] > a["raised_at"]  # back on its route
+    assert "long_stop" in set(s.alerts["alert_kind"])  # the other planted vehicle
+    assert not bool(s.transport.vehicles.set_index("route_id").loc[route, "is_off_route"])
+    # halfway through the detour the vehicle is off its route and the alarm is open
+    gps = pd.DataFrame([e for e in zk_landed["events"] if e.get("route_id") == route])
+    gps["ts"] = pd.to_datetime(gps["ts"]).dt.tz_localize(None)
+    mid = a["raised_at"] + (a["updated_at"] - a["raised_at"]) / 2
+    tr = es.transport(plan.reset_index(), gps[gps["ts"] <= mid], s.sessions, mid, clock)
+    v = tr.vehicles.set_index("route_id").loc[route]
+    assert bool(v["is_off_route"]) and v["off_route_m"] > es.Thresholds().route_deviation_m
+    assert tr.alerts.set_index("alert_id").loc[f"TRANSPORT-{route}-off_route", "state"] == "open"
+    db.close_all()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -95,14 +96,14 @@ def app_server(db: Path, landing: Path, log: Path) -> Iterator[str]:
         yield base
 
 
-def post(base: str, site: str, events: list[dict]) -> dict:
+def post(base: str, principal: str, events: list[dict]) -> dict:
     req = urllib.request.Request(
         f"{base}/v1/events",
         data=json.dumps({"events": events}).encode(),
         method="POST",
         headers={
             "Content-Type": "application/json",
-            "Authorization": f"Bearer {tokens.token_for(site, SECRET.encode())}",
+            "Authorization": f"Bearer {tokens.token_for(principal, SECRET.encode())}",
         },  # fmt: skip
     )
     with urllib.request.urlopen(req, timeout=10) as r:
@@ -115,6 +116,11 @@ def test_posted_events_appear_on_the_open_screen(built_db, new_page, tmp_path, s
             "SELECT s.site_code, min(r.room_code), min(p.start_at)::DATE FROM marts.exam_sites s "
             "JOIN marts.exam_rooms r USING (site_code) JOIN marts.exam_sessions p ON p.exam = s.exam "
             "WHERE s.exam_code = 'gaokao' AND r.room_type = '考场' GROUP BY s.site_code ORDER BY 1 LIMIT 1"
+        ).fetchone()
+        route, plate, waypoints = con.execute(
+            "SELECT route_id, vehicle_id, waypoints FROM marts.exam_routes WHERE site_code = ? "
+            "ORDER BY planned_depart LIMIT 1",
+            [site],
         ).fetchone()
     # the 高考's first morning, today, 08:30 on the exam clock (speed 1)
     today = wall_now().date()
@@ -149,5 +155,16 @@ def test_posted_events_appear_on_the_open_screen(built_db, new_page, tmp_path, s
         assert post(feed, site, events)["duplicate"] == 3  # sent again: counted once
         post(feed, site, [{**events[0], "event_id": "e2e-4", "seat_no": 4}])
         expect(checked_in).to_have_text("4")
+        # a paper vehicle reported 3 km north of its planned path: counted as off its route
+        from edusight.exam_state import distance_to_path_m, parse_path
+
+        path = parse_path(waypoints)
+        lon, lat = path[len(path) // 2]
+        far = max((0.03, -0.03), key=lambda dy: distance_to_path_m(lon, lat + dy, path)[0])
+        assert distance_to_path_m(lon, lat + far, path)[0] > 1_000
+        gps = {"event_id": "e2e-gps", "kind": "transport", "site_code": site, "ts": ts, "route_id": route,
+               "vehicle_id": plate, "lon": round(lon, 5), "lat": round(lat + far, 5), "state": "moving"}  # fmt: skip
+        assert post(feed, "gps", [gps])["accepted"] == 1
+        expect(page.get_by_text(re.compile(r"偏离路线 1 ·"))).to_be_visible()
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         page.screenshot(path=screenshots / "exam_command_live.png", full_page=True)

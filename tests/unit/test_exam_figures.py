@@ -100,3 +100,32 @@ def test_only_the_worst_sites_are_labelled():
     labelled = [p["site_code"] for p in layer(deck, figures.MAP_LAYER_IDS["site_labels"]).data]
     assert len(labelled) == figures.MAX_LABELS and "S0" in labelled  # the alert first
     assert "S19" in labelled and "S1" not in labelled  # larger sites first
+
+
+def test_transport_map_makes_vehicles_off_their_route_stand_out_with_the_planned_path():
+    routes = pd.DataFrame({"route_id": ["R1", "R2"], "waypoints": ["104.0,30.6;104.1,30.6", "104.0,30.7;104.1,30.7"],
+                           "is_active": [True, True], "secure_room_code": ["B1", "B1"],
+                           "secure_room_lon": [104.0, 104.0], "secure_room_lat": [30.6, 30.6],
+                           "secure_room_name_zh": ["保密室", "保密室"]})  # fmt: skip
+    vehicles = pd.DataFrame({"route_id": ["R1", "R2"], "vehicle_id": ["川A1", "川A2"], "lon": [104.05, 104.05],
+                             "lat": [30.62, 30.70], "state": ["moving", "moving"],
+                             "is_off_route": [True, False], "off_route_m": [2_217.0, 3.0]})  # fmt: skip
+    trails = pd.DataFrame({"route_id": ["R1"], "path": [[[104.0, 30.6], [104.05, 30.62]]]})
+    deck = figures.transport_map(routes, vehicles, trails, geo.load_divisions(), theme="dark",
+                                 labels={"moving": "行驶中", "off_route": "偏离路线", "secure_room": "保密室"})  # fmt: skip
+    drawn = layer(deck, figures.MAP_LAYER_IDS["vehicles"]).data
+    assert [p["route_id"] for p in drawn] == ["R2", "R1"]  # the one off its route on top
+    v = {p["route_id"]: p for p in drawn}
+    magenta = figures.hex_rgba(figures.OFF_ROUTE_COLOR)[:3]
+    assert v["R1"]["fill"][:3] == magenta and v["R2"]["fill"][:3] != magenta
+    assert v["R1"]["radius"] > v["R2"]["radius"]
+    assert [p["label"] for p in layer(deck, figures.MAP_LAYER_IDS["vehicle_labels"]).data] == [
+        "川A1 偏离路线 2.2 km"
+    ]
+    planned = layer(deck, figures.MAP_LAYER_IDS["off_routes"])  # only the deviating route's path
+    assert planned.data == [{"path": [[104.0, 30.6], [104.1, 30.6]]}]
+    assert layer(deck, figures.MAP_LAYER_IDS["trails"]).data[0]["color"][:3] == magenta
+    json.loads(deck.to_json())
+    calm = figures.transport_map(routes, vehicles.assign(is_off_route=False), trails,
+                                 geo.load_divisions(), labels={})  # fmt: skip
+    assert figures.MAP_LAYER_IDS["off_routes"] not in [lay.id for lay in calm.layers]

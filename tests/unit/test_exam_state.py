@@ -5,7 +5,9 @@ derived from transport, 保密室 and identity checks, acknowledgements, the big
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -351,3 +353,106 @@ def test_a_device_is_online_when_its_latest_heartbeat_says_so_and_is_recent():
         "camera", ["registered_count", "reporting_count", "online_count"]
     ].tolist() == [4, 3, 1]
     assert es.device_counts(st.iloc[:0]).empty
+
+
+# --- route deviation ---------------------------------------------------------------------------------
+
+EARTH_M = 6_371_008.8  # mean radius: an independent (spherical) yardstick for the offsets below
+LINE = np.array([[104.00, 30.60], [104.10, 30.60]])  # ~9.6 km due east along a parallel
+
+
+def north(lon: float, metres: float, lat: float = 30.60) -> tuple[float, float]:
+    """The point ``metres`` due north of (lon, lat) on a sphere."""
+    return lon, lat + math.degrees(metres / EARTH_M)
+
+
+@pytest.mark.parametrize(
+    ("metres", "is_off"),
+    [(0, False), (120, False), (490, False), (510, True), (2_000, True)],
+)
+def test_distance_from_the_planned_path_against_the_threshold(metres, is_off):
+    lon, lat = north(104.05, metres)
+    d = es.distance_to_path_m(lon, lat, LINE)[0]
+    assert d == pytest.approx(metres, rel=0.01, abs=1.0)  # ellipsoid vs sphere: well within 1 %
+    assert bool(d > 500) is is_off
+
+
+def test_distance_is_to_the_segments_not_the_lines_through_them():
+    # 300 m beyond the east end, on the line's extension: 300 m from the path, not 0
+    lon = 104.10 + math.degrees(300 / (EARTH_M * math.cos(math.radians(30.60))))
+    assert es.distance_to_path_m(lon, 30.60, LINE)[0] == pytest.approx(300, rel=0.01)
+    corner = np.array([[104.00, 30.60], [104.05, 30.60], [104.05, 30.65]])  # east, then north
+    assert es.distance_to_path_m(104.05, 30.62, corner)[0] == pytest.approx(0, abs=1.0)
+    # inside the corner, 0.005° west of the northward leg and 0.01° north of the eastward one
+    d = es.distance_to_path_m(104.045, 30.61, corner)[0]
+    to_leg = 0.005 * es.metres_per_degree(30.625)[0]
+    assert d == pytest.approx(to_leg, rel=0.01) and d < 1_000
+    assert np.isnan(es.distance_to_path_m(104.0, 30.6, es.parse_path(None))[0])
+
+
+def test_planned_paths_are_parsed_from_the_plan():
+    path = es.parse_path("104.00000,30.60000;104.05000,30.61000;104.10000,30.60000")
+    assert path.shape == (3, 2) and path[1].tolist() == [104.05, 30.61]
+
+
+DEV_ROUTES = pd.DataFrame({
+    "route_id": ["R1", "R2"], "session_code": ["GK-1A"] * 2, "leg_code": ["deliver"] * 2,
+    "site_code": ["S1", "S2"], "vehicle_id": ["川A1", "川A2"],
+    "planned_depart": [at(7), at(7)], "planned_arrive": [at(8), at(8)],
+    "waypoints": ["104.00,30.60;104.10,30.60"] * 2,
+})  # fmt: skip
+
+
+def track(route: str, rows: list[tuple[dt.datetime, float, float, str]]) -> list[dict]:
+    """GPS reports ``(time, east fraction of the line, metres north of it, state)``."""
+    out = []
+    for t, frac, metres, state in rows:
+        lon, lat = north(104.0 + 0.1 * frac, metres)
+        out.append({"route_id": route, "vehicle_id": "川A" + route[1], "site_code": "S" + route[1],
+                    "ts": t, "lon": lon, "lat": lat, "state": state, "speed_kmh": 30.0})  # fmt: skip
+    return out
+
+
+def test_a_vehicle_off_its_route_raises_an_alarm_until_it_is_back():
+    events = pd.DataFrame(
+        track("R1", [(at(7, 5), 0.1, 0, "moving"), (at(7, 10), 0.2, 510, "moving"),
+                     (at(7, 15), 0.3, 1_400, "moving"), (at(7, 20), 0.4, 490, "moving"),
+                     (at(7, 50), 1.0, 0, "delivered")])
+        + track("R2", [(at(7, 5), 0.1, 0, "moving"), (at(7, 10), 0.2, 490, "moving"),
+                       (at(7, 20), 0.3, 800, "moving")])
+    )  # fmt: skip
+    tr = es.transport(DEV_ROUTES, events, SESSIONS, at(7, 25), REAL, deviation_m=500)
+    a = tr.alerts.set_index("alert_id")
+    one = a.loc["TRANSPORT-R1-off_route"]  # 510 m out, back within 500 m at 07:20
+    assert (one["alert_kind"], one["severity"], one["state"]) == ("off_route", "high", "closed")
+    assert one["raised_at"] == pd.Timestamp(at(7, 10)) and one["updated_at"] == pd.Timestamp(
+        at(7, 20)
+    )
+    assert one["distance_m"] == pytest.approx(1_400, rel=0.01)  # the farthest
+    assert (one["vehicle_id"], one["route_id"]) == ("川A1", "R1")
+    two = a.loc["TRANSPORT-R2-off_route"]  # 490 m is on route; 800 m is not, and still is
+    assert two["state"] == "open" and two["raised_at"] == pd.Timestamp(at(7, 20))
+    v = tr.vehicles.set_index("route_id")
+    assert bool(v.loc["R2", "is_off_route"]) and not bool(v.loc["R1", "is_off_route"])
+    assert v.loc["R2", "off_route_m"] == pytest.approx(800, rel=0.01)
+    # a stricter distance turns 490 m into a deviation; a looser one clears R2
+    strict = es.transport(DEV_ROUTES, events, SESSIONS, at(7, 25), REAL, deviation_m=450)
+    assert strict.alerts.set_index("alert_id").loc["TRANSPORT-R2-off_route", "raised_at"] == (
+        pd.Timestamp(at(7, 10))
+    )
+    loose = es.transport(DEV_ROUTES, events, SESSIONS, at(7, 25), REAL, deviation_m=1_000)
+    assert set(loose.alerts["alert_id"]) == {"TRANSPORT-R1-off_route"}
+
+
+def test_leaving_the_route_again_reopens_the_alarm():
+    events = pd.DataFrame(track("R1", [(at(7, 10), 0.2, 900, "moving"), (at(7, 15), 0.3, 0, "moving"),
+                                       (at(7, 20), 0.4, 700, "moving")]))  # fmt: skip
+    a = es.transport(DEV_ROUTES, events, SESSIONS, at(7, 25), REAL).alerts.set_index("alert_id")
+    assert a.loc["TRANSPORT-R1-off_route", "state"] == "open"
+    assert a.loc["TRANSPORT-R1-off_route", "raised_at"] == pd.Timestamp(at(7, 10))
+
+
+def test_the_threshold_comes_from_the_configuration(monkeypatch):
+    monkeypatch.setenv("EDUSIGHT_EXAM_ROUTE_DEVIATION_M", "750")
+    assert es.Thresholds.from_config().route_deviation_m == 750.0
+    assert es.Thresholds().route_deviation_m == 500.0
