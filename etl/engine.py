@@ -18,17 +18,19 @@ import contextlib
 import datetime as dt
 import fnmatch
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from edusight import config
 from etl import standards
 from etl.contract import Column, Source
-from etl.reader import FatalSourceError, read_file
+from etl.reader import FatalSourceError, open_file
 from etl.sources import SOURCES
 
 ETL_VERSION = "1"
@@ -237,18 +239,25 @@ def validate_sql(source: Source) -> str:
         if c.personal == "pseudonym":
             p = q("p_" + c.name)
             joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
+            typed.append(f"{p}.k AS {q('k_' + c.name)}")
         if c.ref:
             alias = q("fk_t_" + c.name)
             values, mine = _ref_table(source, c)
             joins.append(f"LEFT JOIN {values} {alias} ON {alias}.v = {mine}")
             typed.append(f"({alias}.v IS NOT NULL) AS {q('fk_' + c.name)}")
     key_cols = [_clear_key(source, k) for k in source.key]
-    dup = (
-        f"row_number() OVER (PARTITION BY {', '.join(q(k) for k in key_cols)} "
-        f"ORDER BY _file, _line) > 1"
-        if key_cols
-        else "false"
-    )
+    if key_cols:
+        # a duplicate is any row of a repeated key but its first (by file and line)
+        kl = ", ".join(q(k) for k in key_cols)
+        on = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM dk.{q(k)}" for k in key_cols)
+        dup_cte = (
+            f", dk AS (SELECT {kl}, min({{'f': _file, 'l': _line}}) AS _first FROM land "
+            f"GROUP BY ALL HAVING count(*) > 1)"
+        )
+        dup = "coalesce(dk._first <> {'f': t._file, 'l': t._line}, false)"
+        dup_join = f"LEFT JOIN dk ON {on}"
+    else:
+        dup_cte, dup, dup_join = "", "false", ""
     # Two passes: a cheap boolean per row for everyone, the error details only for bad rows.
     conds: list[str] = []
     errs: list[str] = []
@@ -276,7 +285,7 @@ def validate_sql(source: Source) -> str:
             f"'message': 'duplicate key: an earlier row has the same key'}} END"
         )
     first = [q(c.name) for c in cols[:2]]
-    summary = " OR ".join(f"coalesce({f}, '') IN {_tuple(SUMMARY_WORDS)}" for f in first)
+    summary = " OR ".join(f"coalesce(n.{f}, '') IN {_tuple(SUMMARY_WORDS)}" for f in first)
     summary_err = (
         f"[{{'column_name': {lit(cols[0].header)}, 'rule': 'summary_row', "
         f"'value': {first[0]}, 'message': 'summary (合计) row, not data'}}]"
@@ -284,8 +293,8 @@ def validate_sql(source: Source) -> str:
     checked = f"""
 CREATE OR REPLACE TEMP TABLE checked AS
 WITH n AS (SELECT _file, _line, {norm} FROM land),
-t AS (SELECT n.*, {", ".join(typed) if typed else "NULL AS _none"} FROM n {" ".join(joins)}),
-d AS (SELECT *, {dup} AS _dup, ({summary}) AS _summary FROM t)
+t AS (SELECT n.*, {", ".join([*typed, f"({summary}) AS _summary"])} FROM n {" ".join(joins)}){dup_cte},
+d AS (SELECT t.*, {dup} AS _dup FROM t {dup_join})
 SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t
 """
     details = f"""
@@ -311,7 +320,7 @@ def _stored_select(source: Source) -> tuple[list[str], list[str]]:
     raw_sel, stg_sel = [], []
     for c in source.columns:
         if c.personal == "pseudonym":
-            raw_sel.append(f"{q('p_' + c.name)}.k AS {q(c.key_as)}")
+            raw_sel.append(f"{q('k_' + c.name)} AS {q(c.key_as)}")
             stg_sel.append(f"{q(c.key_as)}")
         elif c.personal == "year":
             raw_sel.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
@@ -382,6 +391,21 @@ def find_files(raw_dir: Path, source: Source) -> list[Path]:
     return hit
 
 
+def _append_batch(con, source: Source, tbl: pa.Table, insert: str, fname: str) -> None:
+    """One batch of normalized rows → land: absent optional columns as nulls, identifier
+    checks in numpy."""
+    for c in source.columns:
+        if c.name not in tbl.column_names:
+            tbl = tbl.append_column(c.name, pa.nulls(tbl.num_rows, type=pa.string()))
+    for c in source.columns:
+        if c.check in NP_CHECKS:
+            ok = NP_CHECKS[c.check](tbl.column(c.name))
+            tbl = tbl.append_column("_ok_" + c.name, pa.array(ok, type=pa.bool_()))
+    con.register("land_in", tbl)
+    con.execute(insert, {"f": fname})
+    con.unregister("land_in")
+
+
 def load_source(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, source: Source, pads: tuple[bytes, bytes]
 ) -> list[dict]:
@@ -394,39 +418,34 @@ def load_source(
     report = []
     con.execute("DROP TABLE IF EXISTS land")
     bad = []
-    first = True
+    cols = [c.name for c in source.columns] + [
+        "_ok_" + c.name for c in source.columns if c.check in NP_CHECKS
+    ]
+    types = ", ".join(
+        f"{q(c)} {'BOOLEAN' if c.startswith('_ok_') else 'VARCHAR'}" for c in cols
+    )
+    con.execute(f"CREATE TEMP TABLE land (_file VARCHAR, _line BIGINT, {types})")
+    insert = f"INSERT INTO land SELECT $f, _line, {', '.join(q(c) for c in cols)} FROM land_in"
     for f in files:
         try:
-            res = read_file(f, source)
+            stream = open_file(f, source)
+            for tbl in stream:
+                _append_batch(con, source, tbl, insert, f.name)
         except FatalSourceError as e:
             raise BuildError(str(e)) from None
-        tbl = res.table
-        # columns that are optional and absent: add as empty text
-        for c in source.columns:
-            if c.name not in tbl.column_names:
-                import pyarrow as pa
-
-                tbl = tbl.append_column(c.name, pa.nulls(tbl.num_rows, type=pa.string()))
-        for c in source.columns:
-            if c.check in NP_CHECKS:
-                import pyarrow as pa
-
-                ok = NP_CHECKS[c.check](tbl.column(c.name))
-                tbl = tbl.append_column("_ok_" + c.name, pa.array(ok, type=pa.bool_()))
-        con.register("land_in", tbl)
-        cols = ", ".join(
-            [q(c.name) for c in source.columns]
-            + [q("_ok_" + c.name) for c in source.columns if c.check in NP_CHECKS]
-        )
-        if first:
+        if stream.exact is not None:  # values spanning lines: the exact reader's rows instead
+            con.execute("DELETE FROM land WHERE _file = $f", {"f": f.name})
+            _append_batch(con, source, stream.exact.table, insert, f.name)
+        elif stream.relines is not None:  # rows after a broken row move down
+            old, new = stream.relines
+            con.register("relines", pa.table({"old": old, "new": new}))
             con.execute(
-                f"CREATE TEMP TABLE land AS SELECT {lit(f.name)} AS _file, _line, {cols} FROM land_in"
+                "UPDATE land SET _line = r.new FROM relines r WHERE land._file = $f "
+                "AND land._line = r.old",
+                {"f": f.name},
             )
-            first = False
-        else:
-            con.execute(f"INSERT INTO land SELECT {lit(f.name)}, _line, {cols} FROM land_in")
-        con.unregister("land_in")
-        for line, msg in res.bad_rows:
+            con.unregister("relines")
+        for line, msg in stream.bad_rows:
             bad.append((f.name, line, msg))
         report.append(
             {
@@ -434,10 +453,10 @@ def load_source(
                 "title_zh": source.title_zh,
                 "title_en": source.title_en,
                 "file": f.name,
-                "encoding": res.encoding,
-                "format": res.format,
-                "bad_rows": len(res.bad_rows),
-                "unknown_headers": ", ".join(res.unknown_headers),
+                "encoding": stream.encoding,
+                "format": stream.format,
+                "bad_rows": len(stream.bad_rows),
+                "unknown_headers": ", ".join(stream.unknown_headers),
             }
         )
     n = con.execute("SELECT count(*) FROM land").fetchone()[0]
@@ -448,7 +467,6 @@ def load_source(
 
     # pseudonyms: keyed hash (HMAC-SHA256) of each distinct clear value, computed once
     opad, ipad = pads
-    pjoin = []
     for c in source.columns:
         if c.personal == "pseudonym":
             t = q("p_" + c.name)
@@ -458,7 +476,6 @@ def load_source(
                 f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL)",
                 {"o": opad, "i": ipad},
             )
-            pjoin.append(f"LEFT JOIN {t} ON {t}.v = checked.{q(c.name)}")
 
     con.execute(validate_sql(source))
     raw_sel, stg_sel = _stored_select(source)
@@ -466,11 +483,11 @@ def load_source(
     con.execute(
         f"CREATE TABLE raw.{name} AS SELECT checked._file, checked._line, {', '.join(raw_sel)}, "
         f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status "
-        f"FROM checked {' '.join(pjoin)} ORDER BY _file, _line"
+        "FROM checked ORDER BY _file, _line"
     )
     # stg: typed valid rows; pseudonym keys joined in
     key_sel = ", ".join(
-        f"{q('p_' + c.name)}.k AS {q(c.key_as)}"
+        f"{q('k_' + c.name)} AS {q(c.key_as)}"
         for c in source.columns
         if c.personal == "pseudonym"
     )
@@ -493,7 +510,7 @@ def load_source(
     sel = ", ".join(x for x in (key_sel, year_sel, ", ".join(plain)) if x)
     con.execute(
         f"CREATE TABLE stg.{name} AS SELECT {', '.join(q(o) for o in order)} FROM ("
-        f"SELECT {sel}, _file, _line FROM checked {' '.join(pjoin)} WHERE NOT _bad "
+        f"SELECT {sel}, _file, _line FROM checked WHERE NOT _bad "
         f"ORDER BY _file, _line)"
     )
     # quarantine: one row per (row, failure); unit for scoping where it can be known
@@ -566,11 +583,14 @@ def build(
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
+    spill = db_path.with_name(f".{db_path.name}.spill-{os.getpid()}")
     say = progress or (lambda msg: None)
     con = duckdb.connect(str(tmp))
     ok = False
     try:
         con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = {lit(config.get('build_memory'))}")
+        con.execute(f"SET temp_directory = {lit(str(spill))}")
         for s in ("raw", "stg", "ref", "marts", "meta"):
             con.execute(f"CREATE SCHEMA {s}")
         con.execute(
@@ -606,6 +626,7 @@ def build(
                 con.close()
             tmp.unlink(missing_ok=True)
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
     return BuildResult(db_path, time.perf_counter() - t0, report)
 
 
