@@ -77,8 +77,8 @@ def lit(s: str) -> str:
 # --------------------------------------------------------------------------- SQL generation
 
 
-def _typed_expr(c: Column) -> str | None:
-    col = q(c.name)
+def _typed_expr(c: Column, src: str = "") -> str | None:
+    col = src + q(c.name)
     if c.type == "int":
         return f"TRY_CAST(TRY_CAST({col} AS DOUBLE) AS BIGINT)"
     if c.type == "float":
@@ -196,6 +196,19 @@ def _mask_expr(c: Column, expr: str) -> str:
     )
 
 
+def _pseudonym_ref(c: Column) -> str | None:
+    """For a reference to a pseudonymized column: the stored key column it is checked against."""
+    from etl.sources import BY_NAME
+
+    if not c.ref or c.ref[0].startswith("ref."):
+        return None
+    target = BY_NAME[c.ref[0]].column(c.ref[1])
+    if target.personal != "pseudonym":
+        return None
+    assert c.personal == "pseudonym", f"{c.name} refers to a pseudonym: must be pseudonymized"
+    return f"stg.{q(c.ref[0])}.{q(target.key_as)}"
+
+
 def _ref_table(source: Source, c: Column) -> tuple[str, str]:
     """(distinct referenced values, the expression of this row to compare with them).
 
@@ -218,7 +231,8 @@ def _ref_table(source: Source, c: Column) -> tuple[str, str]:
 
 
 def validate_sql(source: Source) -> str:
-    """One SQL statement: land → checked (normalized text, typed helpers, list of errors)."""
+    """One query over `land`: every row with its typed helpers, `_bad`, and for bad rows
+    `_errors` (the list of failed rules)."""
     cols = source.columns
     # values arrive normalized (reader.normalize_table), with numpy check results `_ok_<col>`
     norm = ", ".join(
@@ -240,7 +254,9 @@ def validate_sql(source: Source) -> str:
             p = q("p_" + c.name)
             joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
             typed.append(f"{p}.k AS {q('k_' + c.name)}")
-        if c.ref:
+        if c.ref and _pseudonym_ref(c):  # checked on the distinct pseudonyms (see load_source)
+            typed.append(f"coalesce({q('p_' + c.name)}.fk, false) AS {q('fk_' + c.name)}")
+        elif c.ref:
             alias = q("fk_t_" + c.name)
             values, mine = _ref_table(source, c)
             joins.append(f"LEFT JOIN {values} {alias} ON {alias}.v = {mine}")
@@ -250,9 +266,13 @@ def validate_sql(source: Source) -> str:
         # a duplicate is any row of a repeated key but its first (by file and line)
         kl = ", ".join(q(k) for k in key_cols)
         on = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM dk.{q(k)}" for k in key_cols)
+        # hashing first: grouping 64-bit hashes is cheap, and only keys whose hash repeats
+        # (true duplicates and the odd collision) are grouped on their text
+        h = f"hash({kl})"
         dup_cte = (
-            f", dk AS (SELECT {kl}, min({{'f': _file, 'l': _line}}) AS _first FROM land "
-            f"GROUP BY ALL HAVING count(*) > 1)"
+            f", dh AS (SELECT {h} AS h FROM land GROUP BY 1 HAVING count(*) > 1), "
+            f"dk AS (SELECT {kl}, min({{'f': _file, 'l': _line}}) AS _first FROM land "
+            f"WHERE {h} IN (SELECT h FROM dh) GROUP BY ALL HAVING count(*) > 1)"
         )
         dup = "coalesce(dk._first <> {'f': t._file, 'l': t._line}, false)"
         dup_join = f"LEFT JOIN dk ON {on}"
@@ -290,21 +310,16 @@ def validate_sql(source: Source) -> str:
         f"[{{'column_name': {lit(cols[0].header)}, 'rule': 'summary_row', "
         f"'value': {first[0]}, 'message': 'summary (合计) row, not data'}}]"
     )
-    checked = f"""
-CREATE OR REPLACE TEMP TABLE checked AS
+    return f"""
 WITH n AS (SELECT _file, _line, {norm} FROM land),
 t AS (SELECT n.*, {", ".join([*typed, f"({summary}) AS _summary"])} FROM n {" ".join(joins)}){dup_cte},
-d AS (SELECT t.*, {dup} AS _dup FROM t {dup_join})
-SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t
-"""
-    details = f"""
-CREATE OR REPLACE TEMP TABLE rejected AS
+d AS (SELECT t.*, {dup} AS _dup FROM t {dup_join}),
+c AS (SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t)
 SELECT *, CASE WHEN _summary THEN {summary_err}
-          ELSE list_filter([{", ".join(errs) if errs else "NULL"}], lambda x: x IS NOT NULL) END
-       AS _errors
-FROM checked AS t WHERE _bad
+          WHEN _bad THEN list_filter([{", ".join(errs) if errs else "NULL"}], lambda x: x IS NOT NULL)
+          END AS _errors
+FROM c AS t
 """
-    return checked + ";\n" + details
 
 
 def _clear_key(source: Source, k: str) -> str:
@@ -315,27 +330,40 @@ def _clear_key(source: Source, k: str) -> str:
     return k
 
 
-def _stored_select(source: Source) -> tuple[list[str], list[str]]:
-    """(raw select list over `checked` joined to pseudonyms, stg select list)."""
-    raw_sel, stg_sel = [], []
+def _raw_select(source: Source) -> list[str]:
+    """raw.<source>: every row as text, personal values pseudonymized or reduced or dropped."""
+    out = []
     for c in source.columns:
         if c.personal == "pseudonym":
-            raw_sel.append(f"{q('k_' + c.name)} AS {q(c.key_as)}")
-            stg_sel.append(f"{q(c.key_as)}")
+            out.append(f"{q('k_' + c.name)} AS {q(c.key_as)}")
         elif c.personal == "year":
-            raw_sel.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
-            stg_sel.append(f"CAST({q(c.key_as)} AS INTEGER) AS {q(c.key_as)}")
+            out.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
+        elif c.personal != "drop":
+            out.append(f"t.{q(c.name)}")
+    return out
+
+
+def _stg_sql(source: Source) -> str:
+    """stg.<source>: the loaded rows of raw.<source>, typed; units as codes."""
+    sel, joins = {}, []
+    for c in source.columns:
+        if c.personal == "pseudonym":
+            sel[c.key_as] = f"r.{q(c.key_as)}"
+        elif c.personal == "year":
+            sel[c.key_as] = f"CAST(r.{q(c.key_as)} AS INTEGER)"
         elif c.personal == "drop":
             continue
+        elif c.check == "unit":
+            u = q("ul_" + c.name)
+            joins.append(f"LEFT JOIN ref.unit_lookup {u} ON {u}.alias = r.{q(c.name)}")
+            sel[c.name] = f"{u}.unit_code"
         else:
-            raw_sel.append(f"checked.{q(c.name)}")
-            if c.check == "unit":
-                stg_sel.append(f"{q('u_' + c.name)} AS {q(c.name)}")
-            elif c.type in ("int", "float", "date", "datetime", "bool"):
-                stg_sel.append(f"{q('t_' + c.name)} AS {q(c.name)}")
-            else:
-                stg_sel.append(q(c.name))
-    return raw_sel, stg_sel
+            sel[c.name] = _typed_expr(c, "r.") or f"r.{q(c.name)}"
+    cols = ", ".join(f"{sel[o]} AS {q(o)}" for o in source.stored_columns)
+    return (
+        f"CREATE TABLE stg.{q(source.name)} AS SELECT {cols} FROM raw.{q(source.name)} r "
+        f"{' '.join(joins)} WHERE r._status = 'loaded'"
+    )
 
 
 # --------------------------------------------------------------------------- steps
@@ -476,56 +504,35 @@ def load_source(
                 f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL)",
                 {"o": opad, "i": ipad},
             )
+            if ref := _pseudonym_ref(c):  # the link, checked once per distinct person
+                tbl, col = ref.rsplit(".", 1)
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT p.v, p.k, (r.v IS NOT NULL) AS fk "
+                    f"FROM {t} p LEFT JOIN (SELECT DISTINCT {col} AS v FROM {tbl}) r ON r.v = p.k"
+                )
 
-    con.execute(validate_sql(source))
-    raw_sel, stg_sel = _stored_select(source)
+    # raw: every row, with its status and, when rejected, its reasons. Row order carries no
+    # meaning (_file, _line identify a row), so nothing is sorted.
     name = q(source.name)
     con.execute(
-        f"CREATE TABLE raw.{name} AS SELECT checked._file, checked._line, {', '.join(raw_sel)}, "
-        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status "
-        "FROM checked ORDER BY _file, _line"
+        f"CREATE TABLE raw.{name} AS SELECT t._file, t._line, {', '.join(_raw_select(source))}, "
+        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
+        f"FROM ({validate_sql(source)}) t"
     )
-    # stg: typed valid rows; pseudonym keys joined in
-    key_sel = ", ".join(
-        f"{q('k_' + c.name)} AS {q(c.key_as)}"
-        for c in source.columns
-        if c.personal == "pseudonym"
-    )
-    year_sel = ", ".join(
-        f"CAST(year({q('t_' + c.name)}) AS INTEGER) AS {q(c.key_as)}"
-        for c in source.columns
-        if c.personal == "year"
-    )
-    plain = []
-    for c in source.columns:
-        if c.personal:
-            continue
-        if c.check == "unit":
-            plain.append(f"{q('u_' + c.name)} AS {q(c.name)}")
-        elif c.type in ("int", "float", "date", "datetime", "bool"):
-            plain.append(f"{q('t_' + c.name)} AS {q(c.name)}")
-        else:
-            plain.append(f"checked.{q(c.name)}")
-    order = [c for c in source.stored_columns]
-    sel = ", ".join(x for x in (key_sel, year_sel, ", ".join(plain)) if x)
-    con.execute(
-        f"CREATE TABLE stg.{name} AS SELECT {', '.join(q(o) for o in order)} FROM ("
-        f"SELECT {sel}, _file, _line FROM checked WHERE NOT _bad "
-        f"ORDER BY _file, _line)"
-    )
+    con.execute(_stg_sql(source))
     # quarantine: one row per (row, failure); unit for scoping where it can be known
-    unit_expr = "NULL"
-    unit_join = ""
+    unit_expr, unit_join = "NULL", ""
     if source.unit_column:
-        unit_expr = f"checked.{q('u_' + source.unit_column)}"
+        unit_join = f"LEFT JOIN ref.unit_lookup ul ON ul.alias = r.{q(source.unit_column)}"
+        unit_expr = "ul.unit_code"
     elif any(c.name == "school_id" and c.ref for c in source.columns):
-        unit_join = "LEFT JOIN stg.schools qs ON qs.school_id = checked.school_id"
+        unit_join = "LEFT JOIN stg.schools qs ON qs.school_id = r.school_id"
         unit_expr = "qs.unit_code"
     con.execute(
         f"""INSERT INTO meta.quarantine
         SELECT {lit(source.name)}, _file, _line, e.column_name, e.rule, e.value, e.message,
                {unit_expr}
-        FROM (SELECT *, unnest(_errors) AS e FROM rejected) checked
+        FROM (SELECT *, unnest(_errors) AS e FROM raw.{name} WHERE _status = 'quarantined') r
         {unit_join}"""
     )
     for fname, line, msg in bad:
@@ -536,7 +543,8 @@ def load_source(
     counts = dict(
         (r[0], (r[1], r[2]))
         for r in con.execute(
-            "SELECT _file, count(*), count(*) FILTER (WHERE NOT _bad) FROM checked GROUP BY 1"
+            f"SELECT _file, count(*), count(*) FILTER (WHERE _status = 'loaded') FROM raw.{name} "
+            "GROUP BY 1"
         ).fetchall()
     )
     for r in report:
@@ -544,9 +552,10 @@ def load_source(
         r["rows_read"] = read + r.pop("bad_rows")
         r["rows_loaded"] = loaded
         r["rows_quarantined"] = r["rows_read"] - loaded
-    con.execute("DROP TABLE checked")
-    con.execute("DROP TABLE rejected")
     con.execute("DROP TABLE land")
+    for c in source.columns:
+        if c.personal == "pseudonym":
+            con.execute(f"DROP TABLE {q('p_' + c.name)}")
     return report
 
 
