@@ -196,6 +196,16 @@ def _mask_expr(c: Column, expr: str) -> str:
     )
 
 
+# keyed hash (HMAC-SHA256, key pads bound as $o and $i), first 16 hex digits
+HMAC = "substr(sha256($o || unhex(sha256($i || encode({v})))), 1, 16)"
+
+
+def _hash_inline(source: Source, c: Column) -> bool:
+    """A pseudonymized key column (one value per row) is hashed row by row; other columns
+    (one person on many rows) once per distinct value, then joined."""
+    return c.key_as in source.key and not c.ref
+
+
 def _pseudonym_ref(c: Column) -> str | None:
     """For a reference to a pseudonymized column: the stored key column it is checked against."""
     from etl.sources import BY_NAME
@@ -250,7 +260,9 @@ def validate_sql(source: Source) -> str:
                 f"ON {q('ul_' + c.name)}.alias = n.{q(c.name)}"
             )
             typed.append(f"{q('ul_' + c.name)}.unit_code AS {q('u_' + c.name)}")
-        if c.personal == "pseudonym":
+        if c.personal == "pseudonym" and _hash_inline(source, c):
+            typed.append(f"{HMAC.format(v=f'n.{q(c.name)}')} AS {q('k_' + c.name)}")
+        elif c.personal == "pseudonym":
             p = q("p_" + c.name)
             joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
             typed.append(f"{p}.k AS {q('k_' + c.name)}")
@@ -496,11 +508,10 @@ def load_source(
     # pseudonyms: keyed hash (HMAC-SHA256) of each distinct clear value, computed once
     opad, ipad = pads
     for c in source.columns:
-        if c.personal == "pseudonym":
+        if c.personal == "pseudonym" and not _hash_inline(source, c):
             t = q("p_" + c.name)
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, "
-                f"substr(sha256($o || unhex(sha256($i || encode(v)))), 1, 16) AS k "
+                f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, {HMAC.format(v='v')} AS k "
                 f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL)",
                 {"o": opad, "i": ipad},
             )
@@ -517,7 +528,8 @@ def load_source(
     con.execute(
         f"CREATE TABLE raw.{name} AS SELECT t._file, t._line, {', '.join(_raw_select(source))}, "
         f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
-        f"FROM ({validate_sql(source)}) t"
+        f"FROM ({validate_sql(source)}) t",
+        {"o": opad, "i": ipad} if any(_hash_inline(source, c) for c in source.columns) else {},
     )
     con.execute(_stg_sql(source))
     # quarantine: one row per (row, failure); unit for scoping where it can be known
@@ -554,9 +566,16 @@ def load_source(
         r["rows_quarantined"] = r["rows_read"] - loaded
     con.execute("DROP TABLE land")
     for c in source.columns:
-        if c.personal == "pseudonym":
+        if c.personal == "pseudonym" and not _hash_inline(source, c):
             con.execute(f"DROP TABLE {q('p_' + c.name)}")
     return report
+
+
+def _peak_mb() -> float:
+    """The build process's peak resident memory so far (MB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, steps: list | None = None) -> None:
@@ -568,7 +587,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, steps: list | None = None) -> No
         except duckdb.Error as e:
             raise BuildError(f"mart {f.name}: {e}") from None
         if steps is not None:
-            steps.append((f"mart:{f.stem}", time.perf_counter() - t1))
+            steps.append((f"mart:{f.stem}", time.perf_counter() - t1, _peak_mb()))
 
 
 def build(
@@ -610,19 +629,21 @@ def build(
         load_reference(con, reference_dir)
         pads = _pseudonym_pads(key)
         report = []
-        steps: list[tuple[str, float]] = [("reference", time.perf_counter() - t0)]
+        steps: list[tuple] = [("reference", time.perf_counter() - t0, _peak_mb())]
         for s in SOURCES:
             say(f"{s.name} ({s.title_zh})")
             t1 = time.perf_counter()
             report += load_source(con, raw_dir, s, pads)
-            steps.append((f"source:{s.name}", time.perf_counter() - t1))
+            steps.append((f"source:{s.name}", time.perf_counter() - t1, _peak_mb()))
         say("marts")
         t1 = time.perf_counter()
         build_marts(con, steps)
-        steps.append(("marts", time.perf_counter() - t1))
+        steps.append(("marts", time.perf_counter() - t1, _peak_mb()))
         _write_meta(con, raw_dir, report)
-        con.execute("CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE)")
-        con.executemany("INSERT INTO meta.build_steps VALUES (?, ?)", [list(x) for x in steps])
+        con.execute(
+            "CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE, peak_rss_mb DOUBLE)"
+        )
+        con.executemany("INSERT INTO meta.build_steps VALUES (?, ?, ?)", [list(x) for x in steps])
         con.execute("CHECKPOINT")
         con.close()
         os.replace(tmp, db_path)

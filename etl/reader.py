@@ -121,7 +121,7 @@ def _empty(columns: list[str]) -> pa.Table:
     )
 
 
-def open_file(path: Path, source: Source, block_size: int = 16 << 20) -> FileStream:
+def open_file(path: Path, source: Source, block_size: int = 8 << 20) -> FileStream:
     """Stream one export as normalized Arrow tables of bounded size (memory stays flat
     whatever the file's size). Fatal problems (encoding, header) raise on opening."""
     suffix = path.suffix.lower()
@@ -184,7 +184,7 @@ def normalize_table(t: pa.Table) -> pa.Table:
 # --------------------------------------------------------------------------- CSV
 
 
-CHUNK = 64 << 20
+CHUNK = 8 << 20  # bytes per step of the line scan (its temporaries are ~6× this)
 WHITESPACE = (32, 9, 13)
 
 
@@ -203,11 +203,14 @@ def _content_lines(path: Path, offset: int) -> np.ndarray:
             for w in WHITESPACE:
                 content &= arr != w
             content[nl] = False
-            # content bytes per line segment: segments end at each newline and at chunk end
-            cum = np.concatenate(([0], np.cumsum(content, dtype=np.int64)))
-            ends = np.concatenate((nl, [len(arr)]))
+            # does each line segment (ended by a newline or by the chunk's end) hold content?
             starts = np.concatenate(([0], nl + 1))
-            has = (cum[ends] - cum[starts]) > 0
+            lengths = np.concatenate((nl, [len(arr)])) - starts
+            has = np.zeros(len(starts), dtype=bool)
+            inside = starts < len(arr)
+            if inside.any():
+                has[inside] = np.logical_or.reduceat(content, starts[inside])
+            has &= lengths > 0
             has[0] |= carry
             closed = has[:-1]  # segments ended by a newline: whole lines
             out.append(np.flatnonzero(closed) + line0)
