@@ -3,9 +3,10 @@
 Step order (written here and nowhere else):
   1. reference data  data/reference/*.csv → ref.*
   2. sources         for each source in etl.sources.SOURCES (load order):
-                       read (reader.py) → normalize → validate → pseudonymize
-                       → raw.<source> (all rows, text, no personal data in clear)
-                       → stg.<source> (typed, valid rows) + meta.quarantine (rejected, with reasons)
+                       stream (reader.py: normalize, numpy identifier checks) → land (temp)
+                       → one validation query (types, units, keys, duplicates, pseudonyms)
+                       → raw.<source> (all rows, text, status and reasons, nothing in clear)
+                       → stg.<source> (loaded rows, typed) + meta.quarantine (one row per failure)
   3. marts           etl/sql/marts/*.sql in file-name order → marts.*
   4. meta            build_info, load_report
   5. swap            the new file replaces the old one with os.replace; on any fatal error the
