@@ -462,9 +462,7 @@ def load_source(
     cols = [c.name for c in source.columns] + [
         "_ok_" + c.name for c in source.columns if c.check in NP_CHECKS
     ]
-    types = ", ".join(
-        f"{q(c)} {'BOOLEAN' if c.startswith('_ok_') else 'VARCHAR'}" for c in cols
-    )
+    types = ", ".join(f"{q(c)} {'BOOLEAN' if c.startswith('_ok_') else 'VARCHAR'}" for c in cols)
     con.execute(f"CREATE TEMP TABLE land (_file VARCHAR, _line BIGINT, {types})")
     insert = f"INSERT INTO land SELECT $f, _line, {', '.join(q(c) for c in cols)} FROM land_in"
     for f in files:

@@ -112,7 +112,9 @@ def read_file(path: Path, source: Source) -> ReadResult:
         table = table.set_column(
             table.column_names.index("_line"), "_line", pa.array(lines, type=pa.int64())
         )
-    return ReadResult(table, stream.encoding, stream.format, stream.unknown_headers, stream.bad_rows)
+    return ReadResult(
+        table, stream.encoding, stream.format, stream.unknown_headers, stream.bad_rows
+    )
 
 
 def _empty(columns: list[str]) -> pa.Table:

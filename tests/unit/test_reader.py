@@ -187,4 +187,7 @@ def test_streaming_places_a_broken_row_and_shifts_the_rows_after_it(tmp_path):
     assert [line for line, _ in stream.bad_rows] == [52, bad + 1]
     # the whole-file reader gives the same answer
     res = read_file(p, SRC)
-    assert list(zip(res.table.column("_line").to_pylist(), res.table.column("school_id").to_pylist())) == want
+    assert (
+        list(zip(res.table.column("_line").to_pylist(), res.table.column("school_id").to_pylist()))
+        == want
+    )
