@@ -51,7 +51,7 @@ SETTINGS: dict[str, Setting] = {
     ),
     "build_memory": Setting(
         "EDUSIGHT_BUILD_MEMORY",
-        "600MB",
+        "500MB",
         "Memory the build's database engine may hold; beyond it, work spills to a temporary "
         "folder beside the database. Keeps `python -m etl build` near 1 GB at any scale.",
     ),

@@ -484,6 +484,7 @@ def load_source(
                 {"f": f.name},
             )
             con.unregister("relines")
+        pa.default_memory_pool().release_unused()  # give the file's buffers back
         for line, msg in stream.bad_rows:
             bad.append((f.name, line, msg))
         report.append(

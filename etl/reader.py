@@ -123,7 +123,7 @@ def _empty(columns: list[str]) -> pa.Table:
     )
 
 
-def open_file(path: Path, source: Source, block_size: int = 8 << 20) -> FileStream:
+def open_file(path: Path, source: Source, block_size: int = 4 << 20) -> FileStream:
     """Stream one export as normalized Arrow tables of bounded size (memory stays flat
     whatever the file's size). Fatal problems (encoding, header) raise on opening."""
     suffix = path.suffix.lower()
@@ -215,12 +215,12 @@ def _content_lines(path: Path, offset: int) -> np.ndarray:
             has &= lengths > 0
             has[0] |= carry
             closed = has[:-1]  # segments ended by a newline: whole lines
-            out.append(np.flatnonzero(closed) + line0)
+            out.append((np.flatnonzero(closed) + line0).astype(np.int32))
             line0 += len(nl)
             carry = bool(has[-1])
     if carry:
-        out.append(np.array([line0]))
-    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, np.int64)
+        out.append(np.array([line0], dtype=np.int32))
+    return np.concatenate(out) if out else np.zeros(0, np.int32)
 
 
 def _header_fields(path: Path, encoding: str, offset: int, line: int) -> list[str]:
