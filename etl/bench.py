@@ -389,7 +389,7 @@ def bench_screens(db: Path, clients: list[int]) -> dict:
     """Many exam command screens refreshing at once (etl/bench_screens.py)."""
     from etl import bench_screens
 
-    return bench_screens.run(db, clients)
+    return bench_screens.run_all(db, clients)
 
 
 def _render_ingest(results: dict) -> list[str]:
