@@ -49,6 +49,12 @@ SETTINGS: dict[str, Setting] = {
         "",
         "The pseudonymization key itself (overrides the file). Keep it secret: it links pseudonyms to people.",
     ),
+    "build_memory": Setting(
+        "EDUSIGHT_BUILD_MEMORY",
+        "500MB",
+        "Memory the build's database engine may hold; beyond it, work spills to a temporary "
+        "folder beside the database. Keeps `python -m etl build` near 1 GB at any scale.",
+    ),
     "landing_dir": Setting(
         "EDUSIGHT_LANDING",
         "data/landing",

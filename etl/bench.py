@@ -87,31 +87,32 @@ def bare_duckdb_load(raw: Path, work: Path) -> float:
 def bench_etl(scales: list[float], repeats: int, with_pages: bool = True) -> list[dict]:
     rows = []
     for scale in scales:
+        repeats_here = repeats if scale <= 1 else 1  # a Sichuan-size run takes minutes: once
         raw = BENCH_DIR / f"raw_{scale:g}"
         db = BENCH_DIR / f"edusight_{scale:g}.duckdb"
         env = {"EDUSIGHT_PSEUDO_KEY": "bench-key"}
         gen, gen_rss = [], 0.0
-        for _ in range(repeats):
+        for _ in range(repeats_here):
             w, rss, _, _ = _peak_rss_child(
                 [*PY, "-m", "etl", "generate", "--scale", str(scale), "--seed", str(SEED), "--out", str(raw)], env
             )  # fmt: skip
             gen.append(w)
             gen_rss = max(gen_rss, rss)
         bld, bld_rss = [], 0.0
-        for _ in range(repeats):
+        for _ in range(repeats_here):
             w, rss, _, _ = _peak_rss_child(
                 [*PY, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)], env
             )
             bld.append(w)
             bld_rss = max(bld_rss, rss)
-        bare = [bare_duckdb_load(raw, BENCH_DIR / f"bare_{scale:g}") for _ in range(repeats)]
+        bare = [bare_duckdb_load(raw, BENCH_DIR / f"bare_{scale:g}") for _ in range(repeats_here)]
         raw_bytes = sum(f.stat().st_size for f in raw.iterdir() if f.is_file())
         rows_read = _rows_read(db)
         bulletin = _bulletin_check(db, scale)
         pages = {}
         if with_pages:
             _, pages_rss, out, _ = _peak_rss_child(
-                [*PY, "-m", "etl.bench_pages", str(db), str(raw), str(repeats)], env
+                [*PY, "-m", "etl.bench_pages", str(db), str(raw), str(repeats_here)], env
             )
             pages = json.loads(out.strip().splitlines()[-1])
             pages["rss_mb"] = pages_rss
@@ -128,11 +129,24 @@ def bench_etl(scales: list[float], repeats: int, with_pages: bool = True) -> lis
                 "bare_load_s": statistics.median(bare),
                 "ratio": statistics.median(bld) / statistics.median(bare),
                 "db_mb": db.stat().st_size / 1e6,
-                "runs": repeats,
+                "runs": repeats_here,
+                "steps": _build_steps(db),
                 "bulletin": bulletin,
             }
         )
     return rows
+
+
+def _build_steps(db: Path) -> list[dict]:
+    """The slowest steps of the last build (meta.build_steps), for the record."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT step, seconds, peak_rss_mb FROM meta.build_steps "
+            "WHERE step <> 'marts' ORDER BY seconds DESC LIMIT 6"
+        ).fetchall()
+    return [{"step": r[0], "seconds": r[1], "peak_rss_mb": r[2]} for r in rows]
 
 
 def _rows_read(db: Path) -> int:
@@ -253,11 +267,47 @@ def render(results: dict) -> str:
                 cells.append(f"{want:,.0f} → {got or 0:,} ({_pct(want, got or 0)})")
             lines.append(f"| {b['level']} | " + " | ".join(cells) + " |")
         lines.append("")
+    big = [r for r in results["etl"] if r["scale"] >= 4]
+    for r in big:
+        ok = "met" if r["build_rss_mb"] <= 1024 else "**missed**"
+        lines += [
+            f"- build peak memory at scale {r['scale']:g}: {r['build_rss_mb']:.0f} MB (target "
+            f"≤ 1 GB, issue: performance) — {ok}.",
+            "",
+        ]
+    lines += _render_steps(results)
     lines += _render_pages(results)
     lines += _render_ingest(results)
+    lines += _render_screens(results)
     for section in results.get("notes", []):
         lines += [section, ""]
     return "\n".join(lines)
+
+
+def _render_steps(results: dict) -> list[str]:
+    rows = [r for r in results["etl"] if r.get("steps")]
+    if not rows:
+        return []
+    lines = [
+        "### Where the build's time goes (`meta.build_steps` of the last run)",
+        "",
+        "| scale | slowest steps: seconds (process peak MB after the step) |",
+        "|---|---|",
+    ]
+    for r in rows:
+        cells = ", ".join(
+            f"{x['step']} {x['seconds']:.1f} s ({x['peak_rss_mb']:.0f})" for x in r["steps"]
+        )
+        lines.append(f"| {r['scale']:g} | {cells} |")
+    return [*lines, ""]
+
+
+def _render_screens(results: dict) -> list[str]:
+    if not results.get("screens"):
+        return []
+    from etl import bench_screens
+
+    return bench_screens.render_screens(results["screens"])
 
 
 def _render_pages(results: dict) -> list[str]:
@@ -335,6 +385,13 @@ def bench_ingest(db: Path | None = None) -> dict:
     return feed_bench.run_all(db or BENCH_DIR / "edusight_1.duckdb")
 
 
+def bench_screens(db: Path, clients: list[int]) -> dict:
+    """Many exam command screens refreshing at once (etl/bench_screens.py)."""
+    from etl import bench_screens
+
+    return bench_screens.run_all(db, clients)
+
+
 def _render_ingest(results: dict) -> list[str]:
     ing = results.get("ingest")
     if not ing:
@@ -380,7 +437,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m etl bench")
     p.add_argument("--scales", default="0.1,1,4", help="comma-separated scales")
     p.add_argument("--no-pages", action="store_true", help="skip the page/query benchmarks")
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=3, help="runs per scale ≤ 1 (larger: once)")
+    p.add_argument("--no-ingest", action="store_true", help="skip the exam-day ingest benchmark")
+    p.add_argument(
+        "--screens",
+        default="10,25,50",
+        help="exam screens to simulate (comma-separated; '' to skip)",
+    )
     p.add_argument(
         "--keep", action="store_true", help="keep the generated data under data/build/bench"
     )
@@ -390,6 +453,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "etl": bench_etl([float(s) for s in a.scales.split(",")], a.repeats),
     }
+    s1 = BENCH_DIR / "edusight_1.duckdb"
+    if not a.no_ingest and s1.exists():
+        results["ingest"] = bench_ingest(s1)
+    if a.screens and s1.exists():
+        results["screens"] = bench_screens(s1, [int(n) for n in a.screens.split(",")])
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     DOC.write_text(render(results), encoding="utf-8")
     print(f"wrote {DOC}")

@@ -3,9 +3,10 @@
 Step order (written here and nowhere else):
   1. reference data  data/reference/*.csv → ref.*
   2. sources         for each source in etl.sources.SOURCES (load order):
-                       read (reader.py) → normalize → validate → pseudonymize
-                       → raw.<source> (all rows, text, no personal data in clear)
-                       → stg.<source> (typed, valid rows) + meta.quarantine (rejected, with reasons)
+                       stream (reader.py: normalize, numpy identifier checks) → land (temp)
+                       → one validation query (types, units, keys, duplicates, pseudonyms)
+                       → raw.<source> (all rows, text, status and reasons, nothing in clear)
+                       → stg.<source> (loaded rows, typed) + meta.quarantine (one row per failure)
   3. marts           etl/sql/marts/*.sql in file-name order → marts.*
   4. meta            build_info, load_report
   5. swap            the new file replaces the old one with os.replace; on any fatal error the
@@ -18,17 +19,19 @@ import contextlib
 import datetime as dt
 import fnmatch
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from edusight import config
 from etl import standards
 from etl.contract import Column, Source
-from etl.reader import FatalSourceError, read_file
+from etl.reader import FatalSourceError, open_file
 from etl.sources import SOURCES
 
 ETL_VERSION = "1"
@@ -75,8 +78,8 @@ def lit(s: str) -> str:
 # --------------------------------------------------------------------------- SQL generation
 
 
-def _typed_expr(c: Column) -> str | None:
-    col = q(c.name)
+def _typed_expr(c: Column, src: str = "") -> str | None:
+    col = src + q(c.name)
     if c.type == "int":
         return f"TRY_CAST(TRY_CAST({col} AS DOUBLE) AS BIGINT)"
     if c.type == "float":
@@ -194,6 +197,29 @@ def _mask_expr(c: Column, expr: str) -> str:
     )
 
 
+# keyed hash (HMAC-SHA256, key pads bound as $o and $i), first 16 hex digits
+HMAC = "substr(sha256($o || unhex(sha256($i || encode({v})))), 1, 16)"
+
+
+def _hash_inline(source: Source, c: Column) -> bool:
+    """A pseudonymized key column (one value per row) is hashed row by row; other columns
+    (one person on many rows) once per distinct value, then joined."""
+    return c.key_as in source.key and not c.ref
+
+
+def _pseudonym_ref(c: Column) -> str | None:
+    """For a reference to a pseudonymized column: the stored key column it is checked against."""
+    from etl.sources import BY_NAME
+
+    if not c.ref or c.ref[0].startswith("ref."):
+        return None
+    target = BY_NAME[c.ref[0]].column(c.ref[1])
+    if target.personal != "pseudonym":
+        return None
+    assert c.personal == "pseudonym", f"{c.name} refers to a pseudonym: must be pseudonymized"
+    return f"stg.{q(c.ref[0])}.{q(target.key_as)}"
+
+
 def _ref_table(source: Source, c: Column) -> tuple[str, str]:
     """(distinct referenced values, the expression of this row to compare with them).
 
@@ -216,7 +242,8 @@ def _ref_table(source: Source, c: Column) -> tuple[str, str]:
 
 
 def validate_sql(source: Source) -> str:
-    """One SQL statement: land → checked (normalized text, typed helpers, list of errors)."""
+    """One query over `land`: every row with its typed helpers, `_bad`, and for bad rows
+    `_errors` (the list of failed rules)."""
     cols = source.columns
     # values arrive normalized (reader.normalize_table), with numpy check results `_ok_<col>`
     norm = ", ".join(
@@ -234,21 +261,36 @@ def validate_sql(source: Source) -> str:
                 f"ON {q('ul_' + c.name)}.alias = n.{q(c.name)}"
             )
             typed.append(f"{q('ul_' + c.name)}.unit_code AS {q('u_' + c.name)}")
-        if c.personal == "pseudonym":
+        if c.personal == "pseudonym" and _hash_inline(source, c):
+            typed.append(f"{HMAC.format(v=f'n.{q(c.name)}')} AS {q('k_' + c.name)}")
+        elif c.personal == "pseudonym":
             p = q("p_" + c.name)
             joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
-        if c.ref:
+            typed.append(f"{p}.k AS {q('k_' + c.name)}")
+        if c.ref and _pseudonym_ref(c):  # checked on the distinct pseudonyms (see load_source)
+            typed.append(f"coalesce({q('p_' + c.name)}.fk, false) AS {q('fk_' + c.name)}")
+        elif c.ref:
             alias = q("fk_t_" + c.name)
             values, mine = _ref_table(source, c)
             joins.append(f"LEFT JOIN {values} {alias} ON {alias}.v = {mine}")
             typed.append(f"({alias}.v IS NOT NULL) AS {q('fk_' + c.name)}")
     key_cols = [_clear_key(source, k) for k in source.key]
-    dup = (
-        f"row_number() OVER (PARTITION BY {', '.join(q(k) for k in key_cols)} "
-        f"ORDER BY _file, _line) > 1"
-        if key_cols
-        else "false"
-    )
+    if key_cols:
+        # a duplicate is any row of a repeated key but its first (by file and line)
+        kl = ", ".join(q(k) for k in key_cols)
+        on = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM dk.{q(k)}" for k in key_cols)
+        # hashing first: grouping 64-bit hashes is cheap, and only keys whose hash repeats
+        # (true duplicates and the odd collision) are grouped on their text
+        h = f"hash({kl})"
+        dup_cte = (
+            f", dh AS (SELECT {h} AS h FROM land GROUP BY 1 HAVING count(*) > 1), "
+            f"dk AS (SELECT {kl}, min({{'f': _file, 'l': _line}}) AS _first FROM land "
+            f"WHERE {h} IN (SELECT h FROM dh) GROUP BY ALL HAVING count(*) > 1)"
+        )
+        dup = "coalesce(dk._first <> {'f': t._file, 'l': t._line}, false)"
+        dup_join = f"LEFT JOIN dk ON {on}"
+    else:
+        dup_cte, dup, dup_join = "", "false", ""
     # Two passes: a cheap boolean per row for everyone, the error details only for bad rows.
     conds: list[str] = []
     errs: list[str] = []
@@ -276,26 +318,21 @@ def validate_sql(source: Source) -> str:
             f"'message': 'duplicate key: an earlier row has the same key'}} END"
         )
     first = [q(c.name) for c in cols[:2]]
-    summary = " OR ".join(f"coalesce({f}, '') IN {_tuple(SUMMARY_WORDS)}" for f in first)
+    summary = " OR ".join(f"coalesce(n.{f}, '') IN {_tuple(SUMMARY_WORDS)}" for f in first)
     summary_err = (
         f"[{{'column_name': {lit(cols[0].header)}, 'rule': 'summary_row', "
         f"'value': {first[0]}, 'message': 'summary (合计) row, not data'}}]"
     )
-    checked = f"""
-CREATE OR REPLACE TEMP TABLE checked AS
+    return f"""
 WITH n AS (SELECT _file, _line, {norm} FROM land),
-t AS (SELECT n.*, {", ".join(typed) if typed else "NULL AS _none"} FROM n {" ".join(joins)}),
-d AS (SELECT *, {dup} AS _dup, ({summary}) AS _summary FROM t)
-SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t
-"""
-    details = f"""
-CREATE OR REPLACE TEMP TABLE rejected AS
+t AS (SELECT n.*, {", ".join([*typed, f"({summary}) AS _summary"])} FROM n {" ".join(joins)}){dup_cte},
+d AS (SELECT t.*, {dup} AS _dup FROM t {dup_join}),
+c AS (SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t)
 SELECT *, CASE WHEN _summary THEN {summary_err}
-          ELSE list_filter([{", ".join(errs) if errs else "NULL"}], lambda x: x IS NOT NULL) END
-       AS _errors
-FROM checked AS t WHERE _bad
+          WHEN _bad THEN list_filter([{", ".join(errs) if errs else "NULL"}], lambda x: x IS NOT NULL)
+          END AS _errors
+FROM c AS t
 """
-    return checked + ";\n" + details
 
 
 def _clear_key(source: Source, k: str) -> str:
@@ -306,27 +343,40 @@ def _clear_key(source: Source, k: str) -> str:
     return k
 
 
-def _stored_select(source: Source) -> tuple[list[str], list[str]]:
-    """(raw select list over `checked` joined to pseudonyms, stg select list)."""
-    raw_sel, stg_sel = [], []
+def _raw_select(source: Source) -> list[str]:
+    """raw.<source>: every row as text, personal values pseudonymized or reduced or dropped."""
+    out = []
     for c in source.columns:
         if c.personal == "pseudonym":
-            raw_sel.append(f"{q('p_' + c.name)}.k AS {q(c.key_as)}")
-            stg_sel.append(f"{q(c.key_as)}")
+            out.append(f"{q('k_' + c.name)} AS {q(c.key_as)}")
         elif c.personal == "year":
-            raw_sel.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
-            stg_sel.append(f"CAST({q(c.key_as)} AS INTEGER) AS {q(c.key_as)}")
+            out.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
+        elif c.personal != "drop":
+            out.append(f"t.{q(c.name)}")
+    return out
+
+
+def _stg_sql(source: Source) -> str:
+    """stg.<source>: the loaded rows of raw.<source>, typed; units as codes."""
+    sel, joins = {}, []
+    for c in source.columns:
+        if c.personal == "pseudonym":
+            sel[c.key_as] = f"r.{q(c.key_as)}"
+        elif c.personal == "year":
+            sel[c.key_as] = f"CAST(r.{q(c.key_as)} AS INTEGER)"
         elif c.personal == "drop":
             continue
+        elif c.check == "unit":
+            u = q("ul_" + c.name)
+            joins.append(f"LEFT JOIN ref.unit_lookup {u} ON {u}.alias = r.{q(c.name)}")
+            sel[c.name] = f"{u}.unit_code"
         else:
-            raw_sel.append(f"checked.{q(c.name)}")
-            if c.check == "unit":
-                stg_sel.append(f"{q('u_' + c.name)} AS {q(c.name)}")
-            elif c.type in ("int", "float", "date", "datetime", "bool"):
-                stg_sel.append(f"{q('t_' + c.name)} AS {q(c.name)}")
-            else:
-                stg_sel.append(q(c.name))
-    return raw_sel, stg_sel
+            sel[c.name] = _typed_expr(c, "r.") or f"r.{q(c.name)}"
+    cols = ", ".join(f"{sel[o]} AS {q(o)}" for o in source.stored_columns)
+    return (
+        f"CREATE TABLE stg.{q(source.name)} AS SELECT {cols} FROM raw.{q(source.name)} r "
+        f"{' '.join(joins)} WHERE r._status = 'loaded'"
+    )
 
 
 # --------------------------------------------------------------------------- steps
@@ -382,6 +432,21 @@ def find_files(raw_dir: Path, source: Source) -> list[Path]:
     return hit
 
 
+def _append_batch(con, source: Source, tbl: pa.Table, insert: str, fname: str) -> None:
+    """One batch of normalized rows → land: absent optional columns as nulls, identifier
+    checks in numpy."""
+    for c in source.columns:
+        if c.name not in tbl.column_names:
+            tbl = tbl.append_column(c.name, pa.nulls(tbl.num_rows, type=pa.string()))
+    for c in source.columns:
+        if c.check in NP_CHECKS:
+            ok = NP_CHECKS[c.check](tbl.column(c.name))
+            tbl = tbl.append_column("_ok_" + c.name, pa.array(ok, type=pa.bool_()))
+    con.register("land_in", tbl)
+    con.execute(insert, {"f": fname})
+    con.unregister("land_in")
+
+
 def load_source(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, source: Source, pads: tuple[bytes, bytes]
 ) -> list[dict]:
@@ -394,39 +459,33 @@ def load_source(
     report = []
     con.execute("DROP TABLE IF EXISTS land")
     bad = []
-    first = True
+    cols = [c.name for c in source.columns] + [
+        "_ok_" + c.name for c in source.columns if c.check in NP_CHECKS
+    ]
+    types = ", ".join(f"{q(c)} {'BOOLEAN' if c.startswith('_ok_') else 'VARCHAR'}" for c in cols)
+    con.execute(f"CREATE TEMP TABLE land (_file VARCHAR, _line BIGINT, {types})")
+    insert = f"INSERT INTO land SELECT $f, _line, {', '.join(q(c) for c in cols)} FROM land_in"
     for f in files:
         try:
-            res = read_file(f, source)
+            stream = open_file(f, source)
+            for tbl in stream:
+                _append_batch(con, source, tbl, insert, f.name)
         except FatalSourceError as e:
             raise BuildError(str(e)) from None
-        tbl = res.table
-        # columns that are optional and absent: add as empty text
-        for c in source.columns:
-            if c.name not in tbl.column_names:
-                import pyarrow as pa
-
-                tbl = tbl.append_column(c.name, pa.nulls(tbl.num_rows, type=pa.string()))
-        for c in source.columns:
-            if c.check in NP_CHECKS:
-                import pyarrow as pa
-
-                ok = NP_CHECKS[c.check](tbl.column(c.name))
-                tbl = tbl.append_column("_ok_" + c.name, pa.array(ok, type=pa.bool_()))
-        con.register("land_in", tbl)
-        cols = ", ".join(
-            [q(c.name) for c in source.columns]
-            + [q("_ok_" + c.name) for c in source.columns if c.check in NP_CHECKS]
-        )
-        if first:
+        if stream.exact is not None:  # values spanning lines: the exact reader's rows instead
+            con.execute("DELETE FROM land WHERE _file = $f", {"f": f.name})
+            _append_batch(con, source, stream.exact.table, insert, f.name)
+        elif stream.relines is not None:  # rows after a broken row move down
+            old, new = stream.relines
+            con.register("relines", pa.table({"old": old, "new": new}))
             con.execute(
-                f"CREATE TEMP TABLE land AS SELECT {lit(f.name)} AS _file, _line, {cols} FROM land_in"
+                "UPDATE land SET _line = r.new FROM relines r WHERE land._file = $f "
+                "AND land._line = r.old",
+                {"f": f.name},
             )
-            first = False
-        else:
-            con.execute(f"INSERT INTO land SELECT {lit(f.name)}, _line, {cols} FROM land_in")
-        con.unregister("land_in")
-        for line, msg in res.bad_rows:
+            con.unregister("relines")
+        pa.default_memory_pool().release_unused()  # give the file's buffers back
+        for line, msg in stream.bad_rows:
             bad.append((f.name, line, msg))
         report.append(
             {
@@ -434,10 +493,10 @@ def load_source(
                 "title_zh": source.title_zh,
                 "title_en": source.title_en,
                 "file": f.name,
-                "encoding": res.encoding,
-                "format": res.format,
-                "bad_rows": len(res.bad_rows),
-                "unknown_headers": ", ".join(res.unknown_headers),
+                "encoding": stream.encoding,
+                "format": stream.format,
+                "bad_rows": len(stream.bad_rows),
+                "unknown_headers": ", ".join(stream.unknown_headers),
             }
         )
     n = con.execute("SELECT count(*) FROM land").fetchone()[0]
@@ -448,67 +507,44 @@ def load_source(
 
     # pseudonyms: keyed hash (HMAC-SHA256) of each distinct clear value, computed once
     opad, ipad = pads
-    pjoin = []
     for c in source.columns:
-        if c.personal == "pseudonym":
+        if c.personal == "pseudonym" and not _hash_inline(source, c):
             t = q("p_" + c.name)
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, "
-                f"substr(sha256($o || unhex(sha256($i || encode(v)))), 1, 16) AS k "
+                f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, {HMAC.format(v='v')} AS k "
                 f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL)",
                 {"o": opad, "i": ipad},
             )
-            pjoin.append(f"LEFT JOIN {t} ON {t}.v = checked.{q(c.name)}")
+            if ref := _pseudonym_ref(c):  # the link, checked once per distinct person
+                tbl, col = ref.rsplit(".", 1)
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT p.v, p.k, (r.v IS NOT NULL) AS fk "
+                    f"FROM {t} p LEFT JOIN (SELECT DISTINCT {col} AS v FROM {tbl}) r ON r.v = p.k"
+                )
 
-    con.execute(validate_sql(source))
-    raw_sel, stg_sel = _stored_select(source)
+    # raw: every row, with its status and, when rejected, its reasons. Row order carries no
+    # meaning (_file, _line identify a row), so nothing is sorted.
     name = q(source.name)
     con.execute(
-        f"CREATE TABLE raw.{name} AS SELECT checked._file, checked._line, {', '.join(raw_sel)}, "
-        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status "
-        f"FROM checked {' '.join(pjoin)} ORDER BY _file, _line"
+        f"CREATE TABLE raw.{name} AS SELECT t._file, t._line, {', '.join(_raw_select(source))}, "
+        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
+        f"FROM ({validate_sql(source)}) t",
+        {"o": opad, "i": ipad} if any(_hash_inline(source, c) for c in source.columns) else {},
     )
-    # stg: typed valid rows; pseudonym keys joined in
-    key_sel = ", ".join(
-        f"{q('p_' + c.name)}.k AS {q(c.key_as)}"
-        for c in source.columns
-        if c.personal == "pseudonym"
-    )
-    year_sel = ", ".join(
-        f"CAST(year({q('t_' + c.name)}) AS INTEGER) AS {q(c.key_as)}"
-        for c in source.columns
-        if c.personal == "year"
-    )
-    plain = []
-    for c in source.columns:
-        if c.personal:
-            continue
-        if c.check == "unit":
-            plain.append(f"{q('u_' + c.name)} AS {q(c.name)}")
-        elif c.type in ("int", "float", "date", "datetime", "bool"):
-            plain.append(f"{q('t_' + c.name)} AS {q(c.name)}")
-        else:
-            plain.append(f"checked.{q(c.name)}")
-    order = [c for c in source.stored_columns]
-    sel = ", ".join(x for x in (key_sel, year_sel, ", ".join(plain)) if x)
-    con.execute(
-        f"CREATE TABLE stg.{name} AS SELECT {', '.join(q(o) for o in order)} FROM ("
-        f"SELECT {sel}, _file, _line FROM checked {' '.join(pjoin)} WHERE NOT _bad "
-        f"ORDER BY _file, _line)"
-    )
+    con.execute(_stg_sql(source))
     # quarantine: one row per (row, failure); unit for scoping where it can be known
-    unit_expr = "NULL"
-    unit_join = ""
+    unit_expr, unit_join = "NULL", ""
     if source.unit_column:
-        unit_expr = f"checked.{q('u_' + source.unit_column)}"
+        unit_join = f"LEFT JOIN ref.unit_lookup ul ON ul.alias = r.{q(source.unit_column)}"
+        unit_expr = "ul.unit_code"
     elif any(c.name == "school_id" and c.ref for c in source.columns):
-        unit_join = "LEFT JOIN stg.schools qs ON qs.school_id = checked.school_id"
+        unit_join = "LEFT JOIN stg.schools qs ON qs.school_id = r.school_id"
         unit_expr = "qs.unit_code"
     con.execute(
         f"""INSERT INTO meta.quarantine
         SELECT {lit(source.name)}, _file, _line, e.column_name, e.rule, e.value, e.message,
                {unit_expr}
-        FROM (SELECT *, unnest(_errors) AS e FROM rejected) checked
+        FROM (SELECT *, unnest(_errors) AS e FROM raw.{name} WHERE _status = 'quarantined') r
         {unit_join}"""
     )
     for fname, line, msg in bad:
@@ -519,7 +555,8 @@ def load_source(
     counts = dict(
         (r[0], (r[1], r[2]))
         for r in con.execute(
-            "SELECT _file, count(*), count(*) FILTER (WHERE NOT _bad) FROM checked GROUP BY 1"
+            f"SELECT _file, count(*), count(*) FILTER (WHERE _status = 'loaded') FROM raw.{name} "
+            "GROUP BY 1"
         ).fetchall()
     )
     for r in report:
@@ -527,10 +564,18 @@ def load_source(
         r["rows_read"] = read + r.pop("bad_rows")
         r["rows_loaded"] = loaded
         r["rows_quarantined"] = r["rows_read"] - loaded
-    con.execute("DROP TABLE checked")
-    con.execute("DROP TABLE rejected")
     con.execute("DROP TABLE land")
+    for c in source.columns:
+        if c.personal == "pseudonym" and not _hash_inline(source, c):
+            con.execute(f"DROP TABLE {q('p_' + c.name)}")
     return report
+
+
+def _peak_mb() -> float:
+    """The build process's peak resident memory so far (MB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, steps: list | None = None) -> None:
@@ -542,7 +587,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, steps: list | None = None) -> No
         except duckdb.Error as e:
             raise BuildError(f"mart {f.name}: {e}") from None
         if steps is not None:
-            steps.append((f"mart:{f.stem}", time.perf_counter() - t1))
+            steps.append((f"mart:{f.stem}", time.perf_counter() - t1, _peak_mb()))
 
 
 def build(
@@ -566,11 +611,14 @@ def build(
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
+    spill = db_path.with_name(f".{db_path.name}.spill-{os.getpid()}")
     say = progress or (lambda msg: None)
     con = duckdb.connect(str(tmp))
     ok = False
     try:
         con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET memory_limit = {lit(config.get('build_memory'))}")
+        con.execute(f"SET temp_directory = {lit(str(spill))}")
         for s in ("raw", "stg", "ref", "marts", "meta"):
             con.execute(f"CREATE SCHEMA {s}")
         con.execute(
@@ -581,19 +629,21 @@ def build(
         load_reference(con, reference_dir)
         pads = _pseudonym_pads(key)
         report = []
-        steps: list[tuple[str, float]] = [("reference", time.perf_counter() - t0)]
+        steps: list[tuple] = [("reference", time.perf_counter() - t0, _peak_mb())]
         for s in SOURCES:
             say(f"{s.name} ({s.title_zh})")
             t1 = time.perf_counter()
             report += load_source(con, raw_dir, s, pads)
-            steps.append((f"source:{s.name}", time.perf_counter() - t1))
+            steps.append((f"source:{s.name}", time.perf_counter() - t1, _peak_mb()))
         say("marts")
         t1 = time.perf_counter()
         build_marts(con, steps)
-        steps.append(("marts", time.perf_counter() - t1))
+        steps.append(("marts", time.perf_counter() - t1, _peak_mb()))
         _write_meta(con, raw_dir, report)
-        con.execute("CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE)")
-        con.executemany("INSERT INTO meta.build_steps VALUES (?, ?)", [list(x) for x in steps])
+        con.execute(
+            "CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE, peak_rss_mb DOUBLE)"
+        )
+        con.executemany("INSERT INTO meta.build_steps VALUES (?, ?, ?)", [list(x) for x in steps])
         con.execute("CHECKPOINT")
         con.close()
         os.replace(tmp, db_path)
@@ -606,6 +656,7 @@ def build(
                 con.close()
             tmp.unlink(missing_ok=True)
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
     return BuildResult(db_path, time.perf_counter() - t0, report)
 
 

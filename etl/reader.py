@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,15 +97,73 @@ def map_headers(
 
 
 def read_file(path: Path, source: Source) -> ReadResult:
+    """The whole file as one table (small files, tests). The build streams: see `open_file`."""
+    stream = open_file(path, source)
+    parts = list(stream)
+    if stream.exact is not None:
+        return stream.exact
+    table = pa.concat_tables(parts) if parts else _empty(stream.columns)
+    if stream.relines is not None:
+        old, new = stream.relines
+        idx = np.searchsorted(old, table.column("_line").to_numpy())
+        lines = table.column("_line").to_numpy().copy()
+        hit = (idx < len(old)) & (old[np.minimum(idx, len(old) - 1)] == lines)
+        lines[hit] = new[idx[hit]]
+        table = table.set_column(
+            table.column_names.index("_line"), "_line", pa.array(lines, type=pa.int64())
+        )
+    return ReadResult(
+        table, stream.encoding, stream.format, stream.unknown_headers, stream.bad_rows
+    )
+
+
+def _empty(columns: list[str]) -> pa.Table:
+    return pa.table(
+        {**{c: pa.array([], type=pa.string()) for c in columns}, "_line": pa.array([], pa.int64())}
+    )
+
+
+def open_file(path: Path, source: Source, block_size: int = 4 << 20) -> FileStream:
+    """Stream one export as normalized Arrow tables of bounded size (memory stays flat
+    whatever the file's size). Fatal problems (encoding, header) raise on opening."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        res = _read_xlsx(path, source)
-    elif suffix in (".csv", ".txt"):
-        res = _read_csv(path, source)
-    else:
-        raise FatalSourceError(f"{path.name}: unsupported file type {suffix} (use CSV or XLSX)")
-    res.table = normalize_table(res.table)
-    return res
+        return FileStream.of(_read_xlsx(path, source))
+    if suffix in (".csv", ".txt"):
+        return CsvStream(path, source, block_size)
+    raise FatalSourceError(f"{path.name}: unsupported file type {suffix} (use CSV or XLSX)")
+
+
+class FileStream:
+    """Iterate for tables (internal column names + `_line`). After iteration:
+
+    - `bad_rows`: (line, message) of rows the parser could not split into the header's fields;
+    - `relines`: None, or (old, new) sorted arrays: rows already yielded with `_line` == old[i]
+      are in fact on line new[i] (a rejected row earlier in the file shifted them);
+    - `exact`: None, or the whole file read by the exact slow path (values spanning lines):
+      discard what was yielded and use this instead.
+    """
+
+    encoding: str
+    format: str
+    columns: list[str]
+    unknown_headers: list[str]
+    bad_rows: list[tuple[int, str]]
+    relines: tuple[np.ndarray, np.ndarray] | None = None
+    exact: ReadResult | None = None
+
+    @classmethod
+    def of(cls, res: ReadResult) -> FileStream:
+        s = cls()
+        s.encoding, s.format, s.unknown_headers, s.bad_rows = (
+            res.encoding, res.format, res.unknown_headers, res.bad_rows
+        )  # fmt: skip
+        s.columns = [c for c in res.table.column_names if c != "_line"]
+        s._tables = [normalize_table(res.table)]
+        return s
+
+    def __iter__(self):
+        yield from self._tables
 
 
 def normalize_text_array(a: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -129,90 +186,171 @@ def normalize_table(t: pa.Table) -> pa.Table:
 # --------------------------------------------------------------------------- CSV
 
 
-def _line_starts(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(start offset, content length without CR/LF) of every physical line."""
-    arr = np.frombuffer(buf, dtype=np.uint8)
-    nl = np.flatnonzero(arr == 10)
-    starts = np.concatenate(([0], nl + 1))
-    ends = np.concatenate((nl, [len(arr)]))
-    if len(arr) and arr[-1] == 10:  # final newline does not open a line
-        starts, ends = starts[:-1], ends[:-1]
-    lengths = ends - starts
-    has_cr = np.zeros(len(ends), dtype=bool)
-    nz = lengths > 0
-    has_cr[nz] = arr[ends[nz] - 1] == 13
-    lengths = lengths - has_cr
-    return starts, lengths
+CHUNK = 8 << 20  # bytes per step of the line scan (its temporaries are ~6× this)
+WHITESPACE = (32, 9, 13)
 
 
-def _read_csv(path: Path, source: Source) -> ReadResult:
-    encoding = detect_encoding(path)
-    buf = path.read_bytes()
-    if encoding == "utf-8-sig":
-        body_offset = 3
-    else:
-        body_offset = 0
-    if not buf[body_offset:].strip():
-        raise FatalSourceError(f"{path.name}: the file is empty")
-    starts, lengths = _line_starts(buf)
-    nonblank = np.flatnonzero(lengths > 0) + 1  # 1-based physical line numbers
-    header_line = int(nonblank[0])
+def _content_lines(path: Path, offset: int) -> np.ndarray:
+    """1-based physical numbers of the lines holding something other than spaces, tabs and
+    CR, found with numpy over fixed-size chunks (memory stays flat)."""
+    out: list[np.ndarray] = []
+    line0 = 1  # physical number of the line the chunk starts in
+    carry = False  # the line running into this chunk already has content
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while chunk := f.read(CHUNK):
+            arr = np.frombuffer(chunk, dtype=np.uint8)
+            nl = np.flatnonzero(arr == 10)
+            content = np.ones(len(arr), dtype=bool)
+            for w in WHITESPACE:
+                content &= arr != w
+            content[nl] = False
+            # does each line segment (ended by a newline or by the chunk's end) hold content?
+            starts = np.concatenate(([0], nl + 1))
+            lengths = np.concatenate((nl, [len(arr)])) - starts
+            has = np.zeros(len(starts), dtype=bool)
+            inside = starts < len(arr)
+            if inside.any():
+                has[inside] = np.logical_or.reduceat(content, starts[inside])
+            has &= lengths > 0
+            has[0] |= carry
+            closed = has[:-1]  # segments ended by a newline: whole lines
+            out.append((np.flatnonzero(closed) + line0).astype(np.int32))
+            line0 += len(nl)
+            carry = bool(has[-1])
+    if carry:
+        out.append(np.array([line0], dtype=np.int32))
+    return np.concatenate(out) if out else np.zeros(0, np.int32)
 
-    invalid: list[str] = []
 
-    def on_invalid(row):
-        text = row.text or ""
-        if text.strip(" \r\t,"):
+def _header_fields(path: Path, encoding: str, offset: int, line: int) -> list[str]:
+    with open(path, encoding=encoding.replace("-sig", ""), newline="") as f:
+        if offset:
+            f.read(1)  # the BOM
+        for i, text in enumerate(f, 1):
+            if i == line:
+                return next(csv.reader([text]))
+    return []
+
+
+class CsvStream(FileStream):
+    def __init__(self, path: Path, source: Source, block_size: int) -> None:
+        self.path, self.source, self.block_size = path, source, block_size
+        self.format = "csv"
+        self.bad_rows = []
+        self.encoding = encoding = detect_encoding(path)
+        self.offset = 3 if encoding == "utf-8-sig" else 0
+        lines = _content_lines(path, self.offset)
+        if not len(lines):
+            raise FatalSourceError(f"{path.name}: the file is empty")
+        self.header_line = int(lines[0])
+        self.data_lines = lines[1:]
+        headers = _header_fields(path, encoding, self.offset, self.header_line)
+        self.mapping, self.unknown_headers = map_headers(path, headers, source)
+        self.columns = list(self.mapping.values())
+        self.n_fields = len(headers)
+
+    def __iter__(self):
+        path, invalid = self.path, []
+
+        def on_invalid(row):
+            text = row.text or ""
             invalid.append(text)
-        return "skip"
+            return "skip"
 
-    pa_enc = "utf8" if encoding.startswith("utf-8") else encoding
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(buf[body_offset:]),
-            read_options=pacsv.ReadOptions(
-                encoding=pa_enc, skip_rows=header_line - 1, block_size=16 << 20
-            ),
-            parse_options=pacsv.ParseOptions(
-                newlines_in_values=False, invalid_row_handler=on_invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                auto_dict_encode=False,
-                include_missing_columns=False,
-                check_utf8=True,
-            ),
+        names = [f"c{i}" for i in range(self.n_fields)]
+        keep = [f"c{i}" for i in self.mapping]
+        pa_enc = "utf8" if self.encoding.startswith("utf-8") else self.encoding
+        f = pa.OSFile(str(path))
+        f.seek(self.offset)
+        try:
+            reader = pacsv.open_csv(
+                f,
+                read_options=pacsv.ReadOptions(
+                    encoding=pa_enc,
+                    skip_rows=self.header_line,
+                    column_names=names,
+                    block_size=self.block_size,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    newlines_in_values=False, invalid_row_handler=on_invalid
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    include_columns=keep,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    auto_dict_encode=False,
+                    check_utf8=True,
+                ),
+            )
+            pos = 0
+            lines = self.data_lines
+            for batch in reader:
+                n = batch.num_rows
+                if not n:
+                    continue
+                if pos + n > len(lines):  # more rows than lines: values span lines
+                    pos += n
+                    continue
+                cols = {name: batch.column(f"c{i}") for i, name in self.mapping.items()}
+                cols["_line"] = pa.array(lines[pos : pos + n], type=pa.int64())
+                pos += n
+                yield normalize_table(pa.Table.from_pydict(cols))
+        except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+            raise FatalSourceError(
+                f"{path.name}: cannot parse as CSV ({self.encoding}): {e}"
+            ) from None
+        finally:
+            f.close()
+        self._settle(pos, invalid)
+
+    def _settle(self, rows: int, invalid: list[str]) -> None:
+        """Place rejected rows on their lines; shift the lines of rows after them."""
+        lines = self.data_lines
+        # lines of spaces only are not in `lines`; lines of commas only are, and drop silently
+        invalid = [t for t in invalid if t.strip(" \r\t")]
+        blank = [t for t in invalid if not t.strip(" \r\t,")]
+        invalid = [t for t in invalid if t.strip(" \r\t,")]
+        if invalid or blank:
+            found = _locate(self.path, self.encoding, self.offset, invalid + blank)
+            drop = []
+            for text in invalid:
+                line = found[text].pop(0) if found.get(text) else -1
+                drop.append(line)
+                self.bad_rows.append((line, f"row has the wrong number of fields: {text[:60]}"))
+            for text in blank:
+                if found.get(text):
+                    drop.append(found[text].pop(0))
+            fixed = lines[~np.isin(lines, drop)]
+            if len(fixed) == rows:
+                first = int(np.argmax(fixed != lines[: len(fixed)])) if len(fixed) else 0
+                if len(fixed) and fixed[first] != lines[first]:
+                    self.relines = (lines[first : len(fixed)].copy(), fixed[first:].copy())
+                return
+        elif rows == len(lines):
+            return
+        self.relines = None
+        self.bad_rows = []
+        self.exact = _read_csv_exact(
+            self.path, self.source, self.encoding, self.mapping, self.unknown_headers
         )
-    except pa.ArrowInvalid as e:
-        raise FatalSourceError(f"{path.name}: cannot parse as CSV ({encoding}): {e}") from None
+        self.exact.table = normalize_table(self.exact.table)
 
-    headers = table.column_names
-    mapping, unknown = map_headers(path, headers, source)
-    # everything as text
-    cols = {}
-    for i, name in mapping.items():
-        col = table.column(i)
-        cols[name] = col if pa.types.is_string(col.type) else col.cast(pa.string())
 
-    # Physical line of each data row: non-blank lines after the header, minus lines of rows the
-    # parser rejected. Verified against the row count; falls back to an exact slow path if a
-    # quoted value spans lines.
-    data_lines = nonblank[nonblank > header_line]
-    bad_rows: list[tuple[int, str]] = []
-    if invalid:
-        drop = []
-        for text in invalid:
-            pos = buf.find(text.encode(encoding.replace("-sig", ""), errors="replace"))
-            line = int(np.searchsorted(starts, pos, side="right")) if pos >= 0 else -1
-            drop.append(line)
-            bad_rows.append((line, f"row has the wrong number of fields: {text[:60]}"))
-        data_lines = data_lines[~np.isin(data_lines, drop)]
-    if len(data_lines) != table.num_rows:
-        return _read_csv_exact(path, source, encoding, mapping, unknown)
-    out = pa.table({**cols, "_line": pa.array(data_lines, type=pa.int64())})
-    return ReadResult(out, encoding, "csv", unknown, bad_rows)
+def _locate(path: Path, encoding: str, offset: int, texts: list[str]) -> dict[str, list[int]]:
+    """Physical lines (in file order) of lines whose text is one of `texts` (rare: rows the
+    parser rejected). Reads the file line by line."""
+    enc = encoding.replace("-sig", "")
+    want = {t.rstrip("\r\n").encode(enc, errors="replace"): t for t in texts}
+    found: dict[str, list[int]] = {}
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for i, raw in enumerate(f, 1):
+            t = want.get(raw.rstrip(b"\r\n"))
+            if t is not None:
+                found.setdefault(t, []).append(i)
+    return found
 
 
 def _read_csv_exact(path, source, encoding, mapping, unknown) -> ReadResult:
