@@ -6,13 +6,17 @@ the big-screen layout. The page's only write is an acknowledgement, landed as an
 through the feed's atomic path (etl/feed/ingest.py) so every screen sees it.
 """
 
+import dataclasses
+import time
+
 import pandas as pd
 import streamlit as st
 
-from edusight import audit, auth, config, geo, queries, theme, ui
+from edusight import audit, auth, config, queries, theme, ui
 from edusight import exam_state as es
 from edusight.figures import exam as figures
 from edusight.i18n import N_, col, t
+from etl.feed.clock import wall_now
 from etl.feed.ingest import land_ack
 from etl.feed.landing import Landing
 from etl.feed.schema import SEVERITIES, VEHICLE_STATES
@@ -231,7 +235,7 @@ def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) 
     radio["tip_1"] = [alert_state(a) for a in recs]
     radio["tip_2"] = radio["site_code"].map(names).fillna("")
     radio["tip_3"] = radio["detail"].fillna("")
-    deck = figures.site_map(sites, geo.load_divisions(), labels={x: t(v) for x, v in STATUS.items()}, theme=tname,
+    deck = ui.deck(figures.city_site_map, sites, labels={x: t(v) for x, v in STATUS.items()}, theme=tname,
                             name_col=col("name"), radio=radio, selected_site=st.session_state.get("exam_site"),
                             big=kiosk, size_px=(width, height))  # fmt: skip
     st.subheader(t("exam.map.sites"))
@@ -263,7 +267,7 @@ def show_transport_map(s: es.Screen, names: dict[str, str], height: int, width: 
     counts = v["state"].value_counts()
     labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room"),
               "off_route": t("exam.vehicle.off_route")}  # fmt: skip
-    deck = figures.transport_map(tr.routes, v, tr.trails, geo.load_divisions(), labels=labels, theme=tname,
+    deck = ui.deck(figures.city_transport_map, tr.routes, v, tr.trails, labels=labels, theme=tname,
                                  name_col=col("name"), big=kiosk, size_px=(width, height))  # fmt: skip
     st.subheader(t("exam.map.transport"))
     waiting = tr.routes["is_active"] & ~tr.routes["has_gps"]
@@ -330,6 +334,7 @@ def acknowledge(alert_id: str, site_code: str, title: str, exam_now) -> None:
         exam_now=exam_now,
     )
     audit.record("exam_ack", alert_id=alert_id, site=site_code)
+    _screen_of_period.clear()  # every screen shows the acknowledgement at its next refresh
     st.session_state["exam_ack_pick"] = None
     st.toast(t("exam.ack.done", alert=title))
 
@@ -362,8 +367,8 @@ def show_sites(s: es.Screen, names: dict[str, str], height: int) -> None:
 def show_curve(s: es.Screen, height: int) -> None:
     labels = {"title": t("exam.curve.title"), "y": t("exam.kpi.checked_in"), "expected": t("exam.kpi.expected"),
               "start": t("exam.curve.start"), "empty": t("exam.curve.empty")}  # fmt: skip
-    fig = figures.checkin_curve(s.curve, expected=s.kpis.expected, start_at=s.session.start_at, labels=labels,
-                                template=theme.plotly_template(), height=height)  # fmt: skip
+    fig = ui.figure(figures.checkin_curve, s.curve, expected=s.kpis.expected, start_at=s.session.start_at,
+                    labels=labels, template=theme.plotly_template(), height=height)  # fmt: skip
     ui.plotly_chart(fig, key="exam_curve")
 
 
@@ -427,12 +432,37 @@ def show_site_detail(s: es.Screen, names: dict[str, str], rows: list[dict]) -> N
 # --- the live screen: recomputed every EDUSIGHT_EXAM_REFRESH_S seconds ---------------------------
 
 
-@st.fragment(run_every=float(config.get("exam_refresh_s")))
+REFRESH_S = float(config.get("exam_refresh_s"))
+
+
+@st.cache_resource(max_entries=64, ttl=max(60.0, 10 * REFRESH_S), show_spinner=False)
+def _screen_of_period(
+    db: tuple, root: str, scope: tuple[str, ...], exam_code: str, period: int, _landing, _th
+) -> es.Screen:
+    """The screen's state, computed once per refresh period for every session of this server
+    (read-only: never changed by a page). On exam days dozens of big screens refresh together;
+    each computing the same state kept the server's cores busy (etl/bench_screens.py)."""
+    del db, root, period  # cache key only
+    return es.load_screen(_landing, scope, exam_code, _th)
+
+
+def current_screen(exam_code: str) -> es.Screen:
+    """This period's shared state, with this session's own clock: exact to the second."""
+    s = _screen_of_period(queries.db_key(), str(landing.root), tuple(scope), exam_code,
+                          int(time.time() // REFRESH_S), landing, thresholds)  # fmt: skip
+    wall = wall_now()
+    now = s.clock.now(wall)
+    return dataclasses.replace(
+        s, wall_now=wall, exam_now=now, session=es.session_clock(s.sessions, now)
+    )
+
+
+@st.fragment(run_every=REFRESH_S)
 def live_screen() -> None:
     clock = landing.read_clock()
     choice = st.session_state.get("exam_choice") or "auto"
     exam_code = es.default_exam(overview, clock, clock.now()) if choice == "auto" else choice
-    s = es.load_screen(landing, scope, exam_code, thresholds)
+    s = current_screen(exam_code)
     exam_name = t(EXAM[exam_code])
     names = {
         r["site_code"]: f"{r['site_name']} · {r[col('unit_name')]}"

@@ -637,3 +637,20 @@ def site_list_html(
             "</div>"
         )
     return f'<div class="es-sites" style="font-size:{size}">{"".join(items)}</div>'
+
+
+def city_site_map(sites: pd.DataFrame, **kw: Any) -> Any:
+    """``site_map`` over the city's divisions, loaded here: a cache keyed on this function's
+    arguments (``ui.deck``) then hashes the live data only, not 20 boundaries."""
+    from edusight import geo
+
+    return site_map(sites, geo.load_divisions(), **kw)
+
+
+def city_transport_map(
+    routes: pd.DataFrame, vehicles: pd.DataFrame, trails: pd.DataFrame, **kw: Any
+) -> Any:
+    """``transport_map`` over the city's divisions (see ``city_site_map``)."""
+    from edusight import geo
+
+    return transport_map(routes, vehicles, trails, geo.load_divisions(), **kw)
