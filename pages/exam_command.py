@@ -433,13 +433,16 @@ def show_site_detail(s: es.Screen, names: dict[str, str], rows: list[dict]) -> N
 
 
 REFRESH_S = float(config.get("exam_refresh_s"))
+# how long one shared state serves every screen: half a refresh, so that an event is on every
+# screen within two refreshes at most (the issue's ≤ 10 s at the default 5 s)
+SHARE_S = REFRESH_S / 2
 
 
 @st.cache_resource(max_entries=64, ttl=max(60.0, 10 * REFRESH_S), show_spinner=False)
 def _screen_of_period(
     db: tuple, root: str, scope: tuple[str, ...], exam_code: str, period: int, _landing, _th
 ) -> es.Screen:
-    """The screen's state, computed once per refresh period for every session of this server
+    """The screen's state, computed once per sharing period for every session of this server
     (read-only: never changed by a page). On exam days dozens of big screens refresh together;
     each computing the same state kept the server's cores busy (etl/bench_screens.py)."""
     del db, root, period  # cache key only
@@ -449,7 +452,7 @@ def _screen_of_period(
 def current_screen(exam_code: str) -> es.Screen:
     """This period's shared state, with this session's own clock: exact to the second."""
     s = _screen_of_period(queries.db_key(), str(landing.root), tuple(scope), exam_code,
-                          int(time.time() // REFRESH_S), landing, thresholds)  # fmt: skip
+                          int(time.time() // SHARE_S), landing, thresholds)  # fmt: skip
     wall = wall_now()
     now = s.clock.now(wall)
     return dataclasses.replace(
