@@ -3,10 +3,11 @@
 Step order (written here and nowhere else):
   1. reference data  data/reference/*.csv → ref.*
   2. sources         for each source in etl.sources.SOURCES (load order):
-                       stream (reader.py: normalize, numpy identifier checks) → land (temp)
-                       → one validation query (types, units, keys, duplicates, pseudonyms)
-                       → raw.<source> (all rows, text, status and reasons, nothing in clear)
-                       → stg.<source> (loaded rows, typed) + meta.quarantine (one row per failure)
+                       stream (reader.py: normalize, numpy identifier checks) → land (Parquet
+                       in a work folder, a temporary view) → one validation query (types, units,
+                       keys, duplicates) → raw.<source> (every row's status; a rejected row's
+                       values, pseudonymized, and reasons) → stg.<source> (the other rows, typed,
+                       pseudonymized) + meta.quarantine (one row per failure)
   3. marts           etl/sql/marts/*.sql in file-name order → marts.*
   4. meta            build_info, load_report
   5. swap            the new file replaces the old one with os.replace; on any fatal error the
@@ -21,12 +22,13 @@ import fnmatch
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from edusight import config
 from etl import standards
@@ -241,17 +243,15 @@ def _ref_table(source: Source, c: Column) -> tuple[str, str]:
     return f"(SELECT DISTINCT {q(col)} AS v FROM stg.{q(tbl)})", f"n.{q(c.name)}"
 
 
-def validate_sql(source: Source) -> str:
-    """One query over `land`: every row with its typed helpers, `_bad`, and for bad rows
-    `_errors` (the list of failed rules)."""
-    cols = source.columns
-    # values arrive normalized (reader.normalize_table), with numpy check results `_ok_<col>`
-    norm = ", ".join(
-        [q(c.name) for c in cols] + [q("_ok_" + c.name) for c in cols if c.check in NP_CHECKS]
-    )
-    typed = []
-    joins = []
-    for c in cols:
+def _typed_parts(source: Source, *, checks: bool) -> tuple[list[str], list[str]]:
+    """The typed helper columns over land's rows `n` and the joins they need: `t_<col>` typed
+    values, `u_<col>` unit codes, `k_<col>` pseudonyms and, with `checks`, `fk_<col>` links.
+
+    With `checks` (the validation pass) a key column's pseudonym is left out: it is hashed only
+    for the rows it rejects (see _raw_select); the staging pass hashes every row it loads."""
+    typed: list[str] = []
+    joins: list[str] = []
+    for c in source.columns:
         te = _typed_expr(c)
         if te:
             typed.append(f"{te} AS {q('t_' + c.name)}")
@@ -262,11 +262,14 @@ def validate_sql(source: Source) -> str:
             )
             typed.append(f"{q('ul_' + c.name)}.unit_code AS {q('u_' + c.name)}")
         if c.personal == "pseudonym" and _hash_inline(source, c):
-            typed.append(f"{HMAC.format(v=f'n.{q(c.name)}')} AS {q('k_' + c.name)}")
+            if not checks:
+                typed.append(f"{HMAC.format(v=f'n.{q(c.name)}')} AS {q('k_' + c.name)}")
         elif c.personal == "pseudonym":
             p = q("p_" + c.name)
             joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
             typed.append(f"{p}.k AS {q('k_' + c.name)}")
+        if not checks:
+            continue
         if c.ref and _pseudonym_ref(c):  # checked on the distinct pseudonyms (see load_source)
             typed.append(f"coalesce({q('p_' + c.name)}.fk, false) AS {q('fk_' + c.name)}")
         elif c.ref:
@@ -274,6 +277,23 @@ def validate_sql(source: Source) -> str:
             values, mine = _ref_table(source, c)
             joins.append(f"LEFT JOIN {values} {alias} ON {alias}.v = {mine}")
             typed.append(f"({alias}.v IS NOT NULL) AS {q('fk_' + c.name)}")
+    return typed, joins
+
+
+def _norm_cols(source: Source) -> str:
+    # values arrive normalized (reader.normalize_table), with numpy check results `_ok_<col>`
+    cols = source.columns
+    return ", ".join(
+        [q(c.name) for c in cols] + [q("_ok_" + c.name) for c in cols if c.check in NP_CHECKS]
+    )
+
+
+def validate_sql(source: Source) -> str:
+    """One query over `land`: every row with its typed helpers, `_bad`, and for bad rows
+    `_errors` (the list of failed rules)."""
+    cols = source.columns
+    norm = _norm_cols(source)
+    typed, joins = _typed_parts(source, checks=True)
     key_cols = [_clear_key(source, k) for k in source.key]
     if key_cols:
         # a duplicate is any row of a repeated key but its first (by file and line)
@@ -344,39 +364,51 @@ def _clear_key(source: Source, k: str) -> str:
 
 
 def _raw_select(source: Source) -> list[str]:
-    """raw.<source>: every row as text, personal values pseudonymized or reduced or dropped."""
+    """raw.<source>: one row per row read. A rejected row keeps its values as text (personal
+    values pseudonymized, reduced or dropped); a loaded row's values are in stg, typed, so here
+    they are null (writing every value twice, as text and typed, cost as much as reading)."""
     out = []
     for c in source.columns:
-        if c.personal == "pseudonym":
-            out.append(f"{q('k_' + c.name)} AS {q(c.key_as)}")
+        if c.personal == "pseudonym" and _hash_inline(source, c):
+            v, name = HMAC.format(v=f"t.{q(c.name)}"), q(c.key_as)
+        elif c.personal == "pseudonym":
+            v, name = q("k_" + c.name), q(c.key_as)
         elif c.personal == "year":
-            out.append(f"CAST(year({q('t_' + c.name)}) AS VARCHAR) AS {q(c.key_as)}")
+            v, name = f"CAST(year({q('t_' + c.name)}) AS VARCHAR)", q(c.key_as)
         elif c.personal != "drop":
-            out.append(f"t.{q(c.name)}")
+            v, name = f"t.{q(c.name)}", q(c.name)
+        else:
+            continue
+        out.append(f"CASE WHEN _bad THEN {v} END AS {name}")
     return out
 
 
 def _stg_sql(source: Source) -> str:
-    """stg.<source>: the loaded rows of raw.<source>, typed; units as codes."""
-    sel, joins = {}, []
+    """stg.<source>: land's rows that raw.<source> did not reject, typed; units as codes."""
+    sel = {}
     for c in source.columns:
         if c.personal == "pseudonym":
-            sel[c.key_as] = f"r.{q(c.key_as)}"
+            sel[c.key_as] = q("k_" + c.name)
         elif c.personal == "year":
-            sel[c.key_as] = f"CAST(r.{q(c.key_as)} AS INTEGER)"
+            sel[c.key_as] = f"CAST(year({q('t_' + c.name)}) AS INTEGER)"
         elif c.personal == "drop":
             continue
         elif c.check == "unit":
-            u = q("ul_" + c.name)
-            joins.append(f"LEFT JOIN ref.unit_lookup {u} ON {u}.alias = r.{q(c.name)}")
-            sel[c.name] = f"{u}.unit_code"
+            sel[c.name] = q("u_" + c.name)
         else:
-            sel[c.name] = _typed_expr(c, "r.") or f"r.{q(c.name)}"
-    cols = ", ".join(f"{sel[o]} AS {q(o)}" for o in source.stored_columns)
-    return (
-        f"CREATE TABLE stg.{q(source.name)} AS SELECT {cols} FROM raw.{q(source.name)} r "
-        f"{' '.join(joins)} WHERE r._status = 'loaded'"
-    )
+            sel[c.name] = q("t_" + c.name) if _typed_expr(c) else q(c.name)
+    typed, joins = _typed_parts(source, checks=False)
+    name = q(source.name)
+    return f"""
+CREATE TABLE stg.{name} AS
+WITH n AS (
+    SELECT l._file, l._line, {_norm_cols(source)} FROM land l
+    ANTI JOIN (SELECT _file, _line FROM raw.{name} WHERE _status = 'quarantined') b
+      ON b._file = l._file AND b._line = l._line
+)
+SELECT {", ".join(f"{sel[o]} AS {q(o)}" for o in source.stored_columns)}
+FROM (SELECT n.*{"".join(", " + x for x in typed)} FROM n {" ".join(joins)})
+"""
 
 
 # --------------------------------------------------------------------------- steps
@@ -432,23 +464,93 @@ def find_files(raw_dir: Path, source: Source) -> list[Path]:
     return hit
 
 
-def _append_batch(con, source: Source, tbl: pa.Table, insert: str, fname: str) -> None:
-    """One batch of normalized rows → land: absent optional columns as nulls, identifier
-    checks in numpy."""
+# land is written once and read once, in the same build: no compression, dictionaries or
+# statistics (they tripled the cost of writing it)
+LAND_PARQUET = {"compression": "none", "use_dictionary": False, "write_statistics": False}
+
+
+def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Iterate `items` in a background thread, `depth` ahead; its exceptions are raised here.
+    Leaving the loop early stops the thread."""
+    import queue
+    import threading
+
+    q_: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def run() -> None:
+        try:
+            for x in items:
+                while not stop.is_set():
+                    try:
+                        q_.put((x, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q_.put((done, None))
+        except BaseException as e:  # handed to the consumer
+            q_.put((done, e))
+
+    t = threading.Thread(target=run, name="land-prefetch", daemon=True)
+    t.start()
+    try:
+        while True:
+            x, err = q_.get()
+            if x is done:
+                if err is not None:
+                    raise err
+                return
+            yield x
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                q_.get_nowait()
+        t.join()
+
+
+def _land_batch(source: Source, tbl: pa.Table, fname: str, schema: pa.Schema) -> pa.Table:
+    """One batch of normalized rows as land holds them: absent optional columns as nulls,
+    identifier checks done in numpy, the file's name and each row's line."""
+    n = tbl.num_rows
+    cols = {"_file": pa.repeat(pa.scalar(fname, pa.string()), n)}
+    cols["_line"] = tbl.column("_line").cast(pa.int64())
     for c in source.columns:
-        if c.name not in tbl.column_names:
-            tbl = tbl.append_column(c.name, pa.nulls(tbl.num_rows, type=pa.string()))
+        cols[c.name] = (
+            tbl.column(c.name) if c.name in tbl.column_names else pa.nulls(n, type=pa.string())
+        )
     for c in source.columns:
         if c.check in NP_CHECKS:
-            ok = NP_CHECKS[c.check](tbl.column(c.name))
-            tbl = tbl.append_column("_ok_" + c.name, pa.array(ok, type=pa.bool_()))
-    con.register("land_in", tbl)
-    con.execute(insert, {"f": fname})
-    con.unregister("land_in")
+            cols["_ok_" + c.name] = pa.array(NP_CHECKS[c.check](cols[c.name]), type=pa.bool_())
+    return pa.table(cols, schema=schema)
+
+
+def _reline(path: Path, relines: tuple) -> None:
+    """Rows after a broken row move down: rewrite the file's land with their true lines."""
+    import numpy as np
+
+    old, new = (np.asarray(x, dtype=np.int64) for x in relines)
+    order = np.argsort(old)
+    old, new = old[order], new[order]
+    t = pq.read_table(path)
+    lines = t.column("_line").to_numpy().copy()
+    if len(old):
+        i = np.clip(np.searchsorted(old, lines), 0, len(old) - 1)
+        hit = old[i] == lines
+        lines[hit] = new[i[hit]]
+    t = t.set_column(t.schema.get_field_index("_line"), "_line", pa.array(lines, pa.int64()))
+    pq.write_table(t, path, **LAND_PARQUET)
 
 
 def load_source(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, source: Source, pads: tuple[bytes, bytes]
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    source: Source,
+    pads: tuple[bytes, bytes],
+    work: Path,
 ) -> list[dict]:
     files = find_files(raw_dir, source)
     if not files:
@@ -457,33 +559,38 @@ def load_source(
             f"{' or '.join(source.files)}"
         )
     report = []
-    con.execute("DROP TABLE IF EXISTS land")
     bad = []
-    cols = [c.name for c in source.columns] + [
-        "_ok_" + c.name for c in source.columns if c.check in NP_CHECKS
+    # land: the normalized rows, written to uncompressed Parquet in the build's work folder as
+    # they stream in (a third of the cost of inserting them into a table), read through a view
+    fields = [pa.field("_file", pa.string()), pa.field("_line", pa.int64())]
+    fields += [pa.field(c.name, pa.string()) for c in source.columns]
+    fields += [
+        pa.field("_ok_" + c.name, pa.bool_()) for c in source.columns if c.check in NP_CHECKS
     ]
-    types = ", ".join(f"{q(c)} {'BOOLEAN' if c.startswith('_ok_') else 'VARCHAR'}" for c in cols)
-    con.execute(f"CREATE TEMP TABLE land (_file VARCHAR, _line BIGINT, {types})")
-    insert = f"INSERT INTO land SELECT $f, _line, {', '.join(q(c) for c in cols)} FROM land_in"
-    for f in files:
+    schema = pa.schema(fields)
+    land_dir = work / "land" / source.name
+    land_dir.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for i, f in enumerate(files):
+        part = land_dir / f"{i:04d}.parquet"
+        writer = pq.ParquetWriter(part, schema, **LAND_PARQUET)
         try:
             stream = open_file(f, source)
-            for tbl in stream:
-                _append_batch(con, source, tbl, insert, f.name)
+            # reading and normalizing the next batch overlaps writing this one (both release
+            # the GIL)
+            for tbl in _prefetch(_land_batch(source, b, f.name, schema) for b in stream):
+                writer.write_table(tbl)
         except FatalSourceError as e:
             raise BuildError(str(e)) from None
+        finally:
+            writer.close()
         if stream.exact is not None:  # values spanning lines: the exact reader's rows instead
-            con.execute("DELETE FROM land WHERE _file = $f", {"f": f.name})
-            _append_batch(con, source, stream.exact.table, insert, f.name)
-        elif stream.relines is not None:  # rows after a broken row move down
-            old, new = stream.relines
-            con.register("relines", pa.table({"old": old, "new": new}))
-            con.execute(
-                "UPDATE land SET _line = r.new FROM relines r WHERE land._file = $f "
-                "AND land._line = r.old",
-                {"f": f.name},
+            pq.write_table(
+                _land_batch(source, stream.exact.table, f.name, schema), part, **LAND_PARQUET
             )
-            con.unregister("relines")
+        elif stream.relines is not None:  # rows after a broken row move down
+            _reline(part, stream.relines)
+        parts.append(str(part))
         pa.default_memory_pool().release_unused()  # give the file's buffers back
         for line, msg in stream.bad_rows:
             bad.append((f.name, line, msg))
@@ -499,6 +606,7 @@ def load_source(
                 "unknown_headers": ", ".join(stream.unknown_headers),
             }
         )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW land AS SELECT * FROM read_parquet({_list(parts)})")
     n = con.execute("SELECT count(*) FROM land").fetchone()[0]
     if n < source.min_rows:
         raise BuildError(
@@ -522,16 +630,18 @@ def load_source(
                     f"FROM {t} p LEFT JOIN (SELECT DISTINCT {col} AS v FROM {tbl}) r ON r.v = p.k"
                 )
 
-    # raw: every row, with its status and, when rejected, its reasons. Row order carries no
-    # meaning (_file, _line identify a row), so nothing is sorted.
+    # raw: every row read, with its status and, when rejected, its values and reasons; stg: the
+    # rows raw did not reject, typed (writing every value out as text too would cost as much as
+    # reading them).
+    # Row order carries no meaning (_file, _line identify a row), so nothing is sorted.
     name = q(source.name)
+    params = {"o": opad, "i": ipad} if any(_hash_inline(source, c) for c in source.columns) else {}
     con.execute(
         f"CREATE TABLE raw.{name} AS SELECT t._file, t._line, {', '.join(_raw_select(source))}, "
-        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
-        f"FROM ({validate_sql(source)}) t",
-        {"o": opad, "i": ipad} if any(_hash_inline(source, c) for c in source.columns) else {},
+        f"CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors FROM ({validate_sql(source)}) t",
+        params,
     )
-    con.execute(_stg_sql(source))
+    con.execute(_stg_sql(source), params)
     # quarantine: one row per (row, failure); unit for scoping where it can be known
     unit_expr, unit_join = "NULL", ""
     if source.unit_column:
@@ -564,7 +674,8 @@ def load_source(
         r["rows_read"] = read + r.pop("bad_rows")
         r["rows_loaded"] = loaded
         r["rows_quarantined"] = r["rows_read"] - loaded
-    con.execute("DROP TABLE land")
+    con.execute("DROP VIEW land")
+    shutil.rmtree(land_dir, ignore_errors=True)
     for c in source.columns:
         if c.personal == "pseudonym" and not _hash_inline(source, c):
             con.execute(f"DROP TABLE {q('p_' + c.name)}")
@@ -612,6 +723,7 @@ def build(
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
     spill = db_path.with_name(f".{db_path.name}.spill-{os.getpid()}")
+    work = db_path.with_name(f".{db_path.name}.land-{os.getpid()}")
     say = progress or (lambda msg: None)
     con = duckdb.connect(str(tmp))
     ok = False
@@ -633,7 +745,7 @@ def build(
         for s in SOURCES:
             say(f"{s.name} ({s.title_zh})")
             t1 = time.perf_counter()
-            report += load_source(con, raw_dir, s, pads)
+            report += load_source(con, raw_dir, s, pads, work)
             steps.append((f"source:{s.name}", time.perf_counter() - t1, _peak_mb()))
         say("marts")
         t1 = time.perf_counter()
@@ -657,6 +769,7 @@ def build(
             tmp.unlink(missing_ok=True)
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return BuildResult(db_path, time.perf_counter() - t0, report)
 
 

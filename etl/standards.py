@@ -478,17 +478,19 @@ def _gather(arr, start: int, width: int, length: int) -> tuple[np.ndarray, np.nd
     mask = lens == length
     if arr.null_count:
         mask &= np.asarray(arr.is_valid())
-    rows = np.flatnonzero(mask)
-    m = (
-        data[offs[rows][:, None] + start + np.arange(width)]
-        if len(rows)
-        else np.zeros((0, width), np.uint8)
-    )
-    return mask, m
+    k = int(mask.sum())
+    if not k:
+        return mask, np.zeros((0, width), np.uint8)
+    if k < n:  # keep the values of this length: packed back to back, one row each
+        arr = arr.filter(pa.array(mask))
+        offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + k + 1]
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    return mask, data[offs[0] : offs[0] + k * length].reshape(k, length)[:, start : start + width]
 
 
 def _np_date8_ok(d: np.ndarray) -> np.ndarray:
     """d: (k, 8) digit values YYYYMMDD → valid calendar date in BIRTH_MIN..BIRTH_MAX."""
+    d = d.astype(np.int32)
     y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     mo = d[:, 4] * 10 + d[:, 5]
     dd = d[:, 6] * 10 + d[:, 7]
@@ -504,14 +506,22 @@ def _np_date8_ok(d: np.ndarray) -> np.ndarray:
     )
 
 
+_ID_W_F = _ID_W.astype(np.float32)  # weighted sums ≤ 9 × 10 × 17: exact in float32 (BLAS)
+
+
+def _np_digits(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """m: (k, w) bytes → (digit values 0..9 as uint8, clipped; whether every byte is a digit)."""
+    d = m - np.uint8(48)  # bytes below '0' wrap to large values
+    return np.minimum(d, np.uint8(9)), (d <= 9).all(axis=1)
+
+
 def _np_id_rows_ok(m: np.ndarray) -> np.ndarray:
     """m: (k, 18) bytes of candidate ID numbers → valid per GB 11643."""
-    d = m[:, :17].astype(np.int64) - 48
-    digits_ok = ((d >= 0) & (d <= 9)).all(axis=1)
+    d, digits_ok = _np_digits(m[:, :17])
     last = m[:, 17]
     last_ok = ((last >= 48) & (last <= 57)) | (last == ord("X"))
-    check = _ID_CHECK[(np.clip(d, 0, 9) @ _ID_W) % 11]
-    return digits_ok & last_ok & (check == last) & _np_date8_ok(np.clip(d[:, 6:14], 0, 9))
+    check = _ID_CHECK[(d.astype(np.float32) @ _ID_W_F).astype(np.int64) % 11]
+    return digits_ok & last_ok & (check == last) & _np_date8_ok(d[:, 6:14])
 
 
 def np_id_number_ok(arr) -> np.ndarray:
@@ -530,8 +540,7 @@ def np_xueji_ok(arr) -> np.ndarray:
         kind = m[:, 0]
         g = kind == ord("G")
         ok[g] = _np_id_rows_ok(m[g, 1:])
-        rest = m[:, 1:].astype(np.int64) - 48
-        all_digits = ((rest >= 0) & (rest <= 9)).all(axis=1)
+        rest, all_digits = _np_digits(m[:, 1:])
         ok |= (kind == ord("J")) & all_digits
         lt = (kind == ord("L")) & all_digits
         ok[lt] = _np_date8_ok(rest[lt, 6:14])

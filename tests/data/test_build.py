@@ -271,3 +271,43 @@ def test_every_source_is_documented_in_the_contract():
     )
     for s in SOURCES:
         assert BY_NAME[s.name] is s
+
+
+def _mark_total(line: str) -> str:
+    """The same row with its first field made a 合计 (total) row: rejected as summary_row."""
+    return '"合计"' + line[line.index(",") :]
+
+
+def test_rows_after_a_broken_row_or_a_multiline_value_keep_their_true_lines(small, tmp_path):
+    """A row the CSV parser rejects, and a quoted value spanning lines, do not shift the line
+    numbers of the rows after them, and the build leaves no work files behind."""
+    raw = tmp_path / "raw"
+    shutil.copytree(small.raw, raw)
+    apps = raw / "edu_apps.csv"
+    lines = apps.read_text(encoding="utf-8").split("\n")
+    lines.insert(10, lines[10] + ',"extra","fields"')  # physical line 11: too many fields
+    lines[20] = _mark_total(lines[20])  # physical line 21
+    apps.write_text("\n".join(lines), encoding="utf-8")
+    drills = raw / "security_drills.csv"
+    lines = drills.read_text(encoding="utf-8-sig").split("\n")
+    lines[4] = lines[4].replace('"桌面推演"', '"桌面\n推演"').replace('"实战演练"', '"实战\n演练"')
+    assert "\n" in lines[4]  # physical lines 5 and 6 now hold one row
+    lines[14] = _mark_total(lines[14])  # physical line 16 (one more line above it)
+    drills.write_text("\n".join(lines), encoding="utf-8-sig")
+    db = tmp_path / "x.duckdb"
+    build(raw, db, key=TEST_KEY)
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = set(
+            con.execute(
+                "SELECT file, line, rule FROM meta.quarantine WHERE rule IN "
+                "('field_count', 'summary_row')"
+            ).fetchall()
+        )
+        assert ("edu_apps.csv", 11, "field_count") in got
+        assert ("edu_apps.csv", 21, "summary_row") in got
+        assert ("security_drills.csv", 16, "summary_row") in got
+        status = con.execute(
+            "SELECT _line, _status FROM raw.edu_apps WHERE _line IN (10, 11, 12, 21) ORDER BY 1"
+        ).fetchall()
+        assert status == [(10, "loaded"), (12, "loaded"), (21, "quarantined")]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -16,7 +16,7 @@ import pytest
 
 from edusight import db, queries
 from edusight import exam_state as es
-from etl.feed.clock import simulation
+from etl.feed.clock import simulation, wall_now
 from etl.feed.ingest import Ingestor, land_ack
 from etl.feed.landing import Landing
 from etl.feed.plan import PlanSource, load_plan
@@ -63,11 +63,18 @@ def test_the_exam_marts_hold_the_plan(con):
     ).fetchone() == (0,)
 
 
+def _wall_reading(until_s: float) -> dt.datetime:
+    """The wall time to anchor a replay started at 07:00 so that its clock reads `until_s`
+    (seconds after midnight) now: every replayed event is then in the past, whatever the time of
+    day the tests run at (the endpoint refuses events from the future)."""
+    return wall_now() - dt.timedelta(seconds=until_s - 7 * 3600)
+
+
 @pytest.fixture(scope="module")
 def landed(built_db: Path, tmp_path_factory) -> dict:
     """The first morning of the 高考 replayed today, landed through the ingest path."""
     plan = load_sim_plan(built_db, "gaokao")
-    today = dt.date.today()
+    today = wall_now().date()
     day = build_day(plan, 1, today, np.random.default_rng(3))
     start_s = (
         plan.sessions.iloc[0]["start_at"] - pd.Timestamp(plan.sessions.iloc[0]["start_at"].date())
@@ -75,7 +82,7 @@ def landed(built_db: Path, tmp_path_factory) -> dict:
     until = start_s + 75 * 60  # 10:15: check-ins, absentees, the radio alert, the sick candidate
     events = day_events(day, until)
     clock = simulation(exam="高考", plan_day=day.plan_date, start=dt.time(7), speed=1, run_id="t", today=today,
-                       wall=dt.datetime.combine(today, dt.time(7)))  # fmt: skip
+                       wall=_wall_reading(until))  # fmt: skip
     landing = Landing(tmp_path_factory.mktemp("landing"))
     landing.write_clock(clock)
     ing = Ingestor(landing, PlanSource(built_db))
@@ -236,12 +243,12 @@ def test_the_live_state_shows_what_the_queries_over_every_file_show(landed, buil
 def zk_landed(built_db: Path, tmp_path_factory) -> dict:
     """The 中考's first morning up to 08:50 (papers on their way), replayed today and landed."""
     plan = load_sim_plan(built_db, "zhongkao")
-    today = dt.date.today()
+    today = wall_now().date()
     day = build_day(plan, 1, today, np.random.default_rng(4))
     until = day.first_start_s - 10 * 60
     events = day_events(day, until, run_id="zk")
     clock = simulation(exam="中考", plan_day=day.plan_date, start=dt.time(7), speed=1, run_id="zk", today=today,
-                       wall=dt.datetime.combine(today, dt.time(7)))  # fmt: skip
+                       wall=_wall_reading(until))  # fmt: skip
     landing = Landing(tmp_path_factory.mktemp("zk-landing"))
     landing.write_clock(clock)
     ing = Ingestor(landing, PlanSource(built_db))

@@ -2,7 +2,7 @@
 -- with hours, assessments, completion date and integrity flags, and the flagged evidence.
 -- Every threshold comes from ref.training_rules (data/reference/training_rules.csv) through
 -- marts.teacher_rules; nothing is hard-coded here. Method: docs/teachers.md.
--- Sessions are read once into a temporary table (session-level flags), then aggregated.
+-- Session-level flags are a temporary view; the running sums behind the dates met are computed once.
 
 -- marts.teacher_rules: the rules of training_rules.csv as one typed row, plus the as-of date (the
 -- last day of the last reporting quarter, marts.periods). The two B-environment thresholds are
@@ -62,8 +62,9 @@ SELECT
     (SELECT max(period_end) FROM marts.periods) AS as_of
 FROM v;
 
--- session-level facts and flags (temporary: dropped at the end of this file)
-CREATE OR REPLACE TEMP TABLE teacher_sessions_tmp AS
+-- session-level facts and flags (a temporary view, dropped at the end of this file: scanning the
+-- typed sessions again is cheaper than writing them out once more)
+CREATE OR REPLACE TEMP VIEW teacher_sessions_tmp AS
 WITH r AS (SELECT * FROM marts.teacher_rules),
 s AS (
     SELECT
@@ -82,7 +83,10 @@ s AS (
         x.video_seconds,
         x.device_id,
         CAST(x.start_time AS TIME) AS start_tod,
-        r.*
+        r.flag_credit_wallclock_ratio,
+        r.flag_unattended_video_seconds,
+        r.flag_night_window_start,
+        r.flag_night_window_end
     FROM stg.training_sessions AS x, r
 )
 SELECT
@@ -104,25 +108,62 @@ SELECT
         WHEN flag_night_window_start <= flag_night_window_end
             THEN start_tod >= flag_night_window_start AND start_tod < flag_night_window_end
         ELSE start_tod >= flag_night_window_start OR start_tod < flag_night_window_end
-    END AS is_night,
-    sum(CASE WHEN is_online THEN hours ELSE 0 END) OVER w AS cum_online_hours,
-    sum(CASE WHEN is_online THEN 0 ELSE hours END) OVER w AS cum_practice_hours,
-    sum(hours) OVER w AS cum_hours
-FROM s
-WINDOW w AS (PARTITION BY teacher_key ORDER BY end_time, record_id ROWS UNBOUNDED PRECEDING);
+    END AS is_night
+FROM s;
 
--- online sessions with the same start and end shared by several teachers of one school
-CREATE OR REPLACE TEMP TABLE teacher_patterns_tmp AS
+-- the day each teacher first met each hours rule: running sums in session order (end time, then
+-- record id), over only the columns they need
+CREATE OR REPLACE TEMP TABLE teacher_met_tmp AS
+WITH r AS (SELECT * FROM marts.teacher_rules),
+c AS (
+    SELECT
+        teacher_key,
+        end_time,
+        is_online,
+        sum(CASE WHEN is_online THEN hours ELSE 0 END) OVER w AS cum_online_hours,
+        sum(CASE WHEN is_online THEN 0 ELSE hours END) OVER w AS cum_practice_hours,
+        sum(hours) OVER w AS cum_hours
+    FROM teacher_sessions_tmp
+    WINDOW w AS (PARTITION BY teacher_key ORDER BY end_time, record_id ROWS UNBOUNDED PRECEDING)
+)
 SELECT
-    s.school_id,
-    s.start_time,
-    s.end_time,
-    count(DISTINCT s.teacher_key) AS pattern_teacher_count,
-    count(DISTINCT s.device_id) AS pattern_device_count
-FROM teacher_sessions_tmp AS s, marts.teacher_rules AS r
-WHERE s.is_online
-GROUP BY s.school_id, s.start_time, s.end_time, r.flag_identical_min_teachers
-HAVING count(DISTINCT s.teacher_key) >= r.flag_identical_min_teachers;
+    c.teacher_key,
+    CAST(min(c.end_time) FILTER (
+        WHERE c.is_online AND c.cum_online_hours >= r.min_online_hours - 1e-9) AS DATE)
+        AS online_met_on,
+    CAST(min(c.end_time) FILTER (
+        WHERE NOT c.is_online AND c.cum_practice_hours >= r.min_practice_hours - 1e-9) AS DATE)
+        AS practice_met_on,
+    CAST(min(c.end_time) FILTER (WHERE c.cum_hours >= r.min_total_hours - 1e-9) AS DATE)
+        AS total_met_on
+FROM c, r
+GROUP BY c.teacher_key;
+
+-- online sessions with the same start and end shared by several teachers of one school (the
+-- distinct counts only for the start/end pairs with enough sessions to qualify)
+CREATE OR REPLACE TEMP TABLE teacher_patterns_tmp AS
+WITH r AS (SELECT * FROM marts.teacher_rules),
+o AS (
+    SELECT school_id, start_time, end_time, teacher_key, device_id
+    FROM teacher_sessions_tmp WHERE is_online
+),
+cand AS (
+    SELECT o.school_id, o.start_time, o.end_time
+    FROM o, r
+    GROUP BY o.school_id, o.start_time, o.end_time, r.flag_identical_min_teachers
+    HAVING count(*) >= r.flag_identical_min_teachers
+)
+SELECT
+    o.school_id,
+    o.start_time,
+    o.end_time,
+    count(DISTINCT o.teacher_key) AS pattern_teacher_count,
+    count(DISTINCT o.device_id) AS pattern_device_count
+FROM o
+SEMI JOIN cand USING (school_id, start_time, end_time)
+CROSS JOIN r
+GROUP BY o.school_id, o.start_time, o.end_time, r.flag_identical_min_teachers
+HAVING count(DISTINCT o.teacher_key) >= r.flag_identical_min_teachers;
 
 -- marts.teacher_status: one row per in-scope teacher (专任教师 of the levels in scope_levels).
 -- Dates: *_met_on = the day a part of the rule was first met; completed_on = the latest of them.
@@ -149,19 +190,11 @@ hrs AS (
         count(*) AS session_count,
         coalesce(sum(s.hours) FILTER (WHERE s.is_online), 0) AS online_hours,
         coalesce(sum(s.hours) FILTER (WHERE NOT s.is_online), 0) AS practice_hours,
-        CAST(min(s.end_time) FILTER (
-            WHERE s.is_online AND s.cum_online_hours >= r.min_online_hours - 1e-9) AS DATE)
-            AS online_met_on,
-        CAST(min(s.end_time) FILTER (
-            WHERE NOT s.is_online AND s.cum_practice_hours >= r.min_practice_hours - 1e-9) AS DATE)
-            AS practice_met_on,
-        CAST(min(s.end_time) FILTER (WHERE s.cum_hours >= r.min_total_hours - 1e-9) AS DATE)
-            AS total_met_on,
         count(*) FILTER (WHERE s.is_faster_than_real_time) AS faster_session_count,
         count(*) FILTER (WHERE s.is_unattended) AS unattended_session_count,
         coalesce(sum(s.hours) FILTER (WHERE s.is_night), 0) AS night_hours,
         count(*) FILTER (WHERE s.is_night) AS night_session_count
-    FROM teacher_sessions_tmp AS s, r
+    FROM teacher_sessions_tmp AS s
     GROUP BY s.teacher_key
 ),
 ident AS (
@@ -230,12 +263,12 @@ j AS (
         coalesce(h.online_hours, 0) AS online_hours,
         coalesce(h.practice_hours, 0) AS practice_hours,
         coalesce(h.online_hours, 0) + coalesce(h.practice_hours, 0) AS total_hours,
-        h.online_met_on,
-        h.practice_met_on,
-        h.total_met_on,
-        CASE WHEN h.online_met_on IS NOT NULL AND h.practice_met_on IS NOT NULL
-                  AND h.total_met_on IS NOT NULL
-             THEN greatest(h.online_met_on, h.practice_met_on, h.total_met_on) END
+        h2.online_met_on,
+        h2.practice_met_on,
+        h2.total_met_on,
+        CASE WHEN h2.online_met_on IS NOT NULL AND h2.practice_met_on IS NOT NULL
+                  AND h2.total_met_on IS NOT NULL
+             THEN greatest(h2.online_met_on, h2.practice_met_on, h2.total_met_on) END
             AS hours_met_on,
         coalesce(p.submitted_point_count, 0) AS submitted_point_count,
         coalesce(p.passed_point_count, 0) AS passed_point_count,
@@ -254,6 +287,7 @@ j AS (
         i.identical_min_devices
     FROM t
     LEFT JOIN hrs AS h USING (teacher_key)
+    LEFT JOIN teacher_met_tmp AS h2 USING (teacher_key)
     LEFT JOIN pts AS p USING (teacher_key)
     LEFT JOIN pts_on AS po USING (teacher_key)
     LEFT JOIN dims_on AS d USING (teacher_key)
@@ -371,4 +405,5 @@ WHERE s.is_faster_than_real_time OR s.is_unattended OR (s.is_night AND f.is_flag
 ORDER BY f.unit_code, s.school_id, s.teacher_key, s.start_time;
 
 DROP TABLE teacher_patterns_tmp;
-DROP TABLE teacher_sessions_tmp;
+DROP TABLE teacher_met_tmp;
+DROP VIEW teacher_sessions_tmp;
