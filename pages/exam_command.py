@@ -15,7 +15,7 @@ import streamlit as st
 from edusight import audit, auth, config, queries, theme, ui
 from edusight import exam_state as es
 from edusight.figures import exam as figures
-from edusight.i18n import N_, col, t
+from edusight.i18n import N_, col, current_lang, t
 from etl.feed.clock import wall_now
 from etl.feed.ingest import land_ack
 from etl.feed.landing import Landing
@@ -217,7 +217,8 @@ def show_numbers(s: es.Screen) -> None:
                 delta_arrow="off", help=t("exam.kpi.alerts.help", unacked=k.unacked_open), border=True)  # fmt: skip
 
 
-def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) -> None:
+def site_map_data(s: es.Screen, names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sites and the located radio alerts, with their tooltips."""
     sites = s.sites.copy()
     sites["status"] = sites["status"].fillna("no_data")
     sites["tip_1"] = [t(STATUS[x]) + ("" if x == "no_data" else t("exam.map.last", time=hhmmss(lt)))
@@ -235,16 +236,26 @@ def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) 
     radio["tip_1"] = [alert_state(a) for a in recs]
     radio["tip_2"] = radio["site_code"].map(names).fillna("")
     radio["tip_3"] = radio["detail"].fillna("")
-    deck = ui.deck(figures.city_site_map, sites, labels={x: t(v) for x, v in STATUS.items()}, theme=tname,
-                            name_col=col("name"), radio=radio, selected_site=st.session_state.get("exam_site"),
-                            big=kiosk, size_px=(width, height))  # fmt: skip
-    st.subheader(t("exam.map.sites"))
-    st.caption(
-        t(
-            "exam.map.sites.counts",
-            **{x: int((sites["status"] == x).sum()) for x in es.SITE_STATUSES},
-        )
+    return sites, radio
+
+
+def site_map_deck(
+    sites: pd.DataFrame, radio: pd.DataFrame, selected: str | None, size: tuple[int, int]
+):
+    return ui.deck(figures.city_site_map, sites, labels={x: t(v) for x, v in STATUS.items()}, theme=tname,
+                   name_col=col("name"), radio=radio, selected_site=selected, big=kiosk, size_px=size)  # fmt: skip
+
+
+def show_site_map(v: "View", height: int, width: int) -> None:
+    selected = st.session_state.get("exam_site")
+    # the shared map unless this screen has a site picked (then its own, highlighting it)
+    deck = (
+        v.site_deck
+        if selected is None
+        else site_map_deck(v.sites, v.radio, selected, (width, height))
     )
+    st.subheader(t("exam.map.sites"))
+    st.caption(v.site_counts)
     st.pydeck_chart(
         deck,
         height=height,
@@ -252,34 +263,31 @@ def show_site_map(s: es.Screen, names: dict[str, str], height: int, width: int) 
         on_select=pick_site,
         selection_mode="single-object",
     )
-    legend = {x: (figures.STATUS_COLORS[x], t(v)) for x, v in STATUS.items()}
-    st.html(figures.legend_html(legend, tname, big=kiosk))
+    st.html(v.site_legend)
 
 
-def show_transport_map(s: es.Screen, names: dict[str, str], height: int, width: int) -> None:
-    tr = s.transport
-    v = tr.vehicles.copy()
+def transport_data(s: es.Screen, names: dict[str, str]) -> pd.DataFrame:
+    """The vehicles with their tooltips."""
+    v = s.transport.vehicles.copy()
     v["tip_1"] = [t(VEHICLE[x]) + (" · " + t("exam.map.off_route", km=km(d)) if off else "")
                   for x, off, d in zip(v["state"], v["is_off_route"], v["off_route_m"], strict=True)]  # fmt: skip
     v["tip_2"] = [t(f"exam.map.route.{leg}", site=names.get(c, c), arrive=f"{a:%H:%M}") for leg, c, a in
                   zip(v["leg_code"], v["site_code"], v["planned_arrive"], strict=True)]  # fmt: skip
     v["tip_3"] = [t("exam.map.gps", time=hhmmss(x)) for x in v["last_ts"]]
-    counts = v["state"].value_counts()
-    labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room"),
-              "off_route": t("exam.vehicle.off_route")}  # fmt: skip
-    deck = ui.deck(figures.city_transport_map, tr.routes, v, tr.trails, labels=labels, theme=tname,
-                                 name_col=col("name"), big=kiosk, size_px=(width, height))  # fmt: skip
+    return v
+
+
+def show_transport_map(s: es.Screen, v: "View", height: int) -> None:
+    tr, counts = s.transport, v.vehicles["state"].value_counts()
     st.subheader(t("exam.map.transport"))
     waiting = tr.routes["is_active"] & ~tr.routes["has_gps"]
     departed = tr.routes["planned_depart"] < pd.Timestamp(s.exam_now)
     st.caption(t("exam.map.transport.counts", moving=int(counts.get("moving", 0) + counts.get("short_stop", 0)),
-                 stopped=int(counts.get("long_stop", 0)), off_route=int(v["is_off_route"].sum()),
+                 stopped=int(counts.get("long_stop", 0)), off_route=int(v.vehicles["is_off_route"].sum()),
                  delivered=int(counts.get("delivered", 0)),
                  no_gps=int((waiting & departed).sum()), waiting=int((waiting & ~departed).sum())))  # fmt: skip
-    st.pydeck_chart(deck, height=height, key="exam_transport_map")
-    legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
-    legend["off_route"] = (figures.OFF_ROUTE_COLOR, t("exam.vehicle.off_route"))
-    st.html(figures.legend_html(legend, tname, big=kiosk))
+    st.pydeck_chart(v.transport_deck, height=height, key="exam_transport_map")
+    st.html(v.transport_legend)
 
 
 def show_alert_table(rows: list[dict]) -> None:
@@ -335,28 +343,32 @@ def acknowledge(alert_id: str, site_code: str, title: str, exam_now) -> None:
     )
     audit.record("exam_ack", alert_id=alert_id, site=site_code)
     _screen_of_period.clear()  # every screen shows the acknowledgement at its next refresh
+    _view_of_period.clear()
     st.session_state["exam_ack_pick"] = None
     st.toast(t("exam.ack.done", alert=title))
 
 
-def show_sites(s: es.Screen, names: dict[str, str], height: int) -> None:
+def sites_table(s: es.Screen, names: dict[str, str]) -> pd.DataFrame:
     """Every site, those needing attention first."""
     order = {x: i for i, x in enumerate(es.SITE_STATUSES)}
     v = s.sites.assign(status=s.sites["status"].fillna("no_data"))
     v = v.assign(rank=v["status"].map(order)).sort_values(["rank", "site_code"])
+    return pd.DataFrame({
+        "site": [names[c] for c in v["site_code"]],
+        "status": [t(STATUS[x]) for x in v["status"]],
+        "last": [hhmmss(x) for x in v["last_ts"]],
+        "checkin": [f"{a:,} / {b:,}" for a, b in zip(v["checked_in_count"], v["candidates"], strict=True)],
+        "absent": v["absent_count"].to_numpy(),
+        "cams": [f"{int(a)} / {int(b)}" for a, b in zip(v["cameras_online"].fillna(0),
+                                                          v["cameras_registered"].fillna(0), strict=True)],
+        "alerts": v["open_alerts"].fillna(0).astype(int).to_numpy(),
+    })  # fmt: skip
+
+
+def show_sites(v: "View", height: int) -> None:
     st.subheader(t("exam.sites.header"))
     st.dataframe(
-        pd.DataFrame({
-            "site": [names[c] for c in v["site_code"]],
-            "status": [t(STATUS[x]) for x in v["status"]],
-            "last": [hhmmss(x) for x in v["last_ts"]],
-            "checkin": [f"{a:,} / {b:,}" for a, b in zip(v["checked_in_count"], v["candidates"], strict=True)],
-            "absent": v["absent_count"].to_numpy(),
-            "cams": [f"{int(a)} / {int(b)}" for a, b in zip(v["cameras_online"].fillna(0),
-                                                              v["cameras_registered"].fillna(0), strict=True)],
-            "alerts": v["open_alerts"].fillna(0).astype(int).to_numpy(),
-        }),
-        hide_index=True, key="exam_site_table", height=min(38 + 35 * len(v), height),
+        v.sites_table, hide_index=True, key="exam_site_table", height=min(38 + 35 * len(v.sites_table), height),
         column_config={"site": t("exam.col.site"), "status": t("exam.col.status"), "last": t("exam.col.last"),
                        "checkin": t("exam.col.checkin"), "absent": t("exam.col.absent"),
                        "cams": t("exam.col.cams"), "alerts": t("exam.col.alerts")},
@@ -364,12 +376,11 @@ def show_sites(s: es.Screen, names: dict[str, str], height: int) -> None:
     st.caption(t("exam.sites.note", minutes=f"{thresholds.site_silent_s / 60:g}"))
 
 
-def show_curve(s: es.Screen, height: int) -> None:
+def curve_figure(s: es.Screen, height: int) -> ui.FigureSpec:
     labels = {"title": t("exam.curve.title"), "y": t("exam.kpi.checked_in"), "expected": t("exam.kpi.expected"),
               "start": t("exam.curve.start"), "empty": t("exam.curve.empty")}  # fmt: skip
-    fig = ui.figure(figures.checkin_curve, s.curve, expected=s.kpis.expected, start_at=s.session.start_at,
-                    labels=labels, template=theme.plotly_template(), height=height)  # fmt: skip
-    ui.plotly_chart(fig, key="exam_curve")
+    return ui.figure(figures.checkin_curve, s.curve, expected=s.kpis.expected, start_at=s.session.start_at,
+                     labels=labels, template=theme.plotly_template(), height=height)  # fmt: skip
 
 
 def pick_site() -> None:
@@ -449,15 +460,114 @@ def _screen_of_period(
     return es.load_screen(_landing, scope, exam_code, _th)
 
 
-def current_screen(exam_code: str) -> es.Screen:
-    """This period's shared state, with this session's own clock: exact to the second."""
-    s = _screen_of_period(queries.db_key(), str(landing.root), tuple(scope), exam_code,
-                          int(time.time() // SHARE_S), landing, thresholds)  # fmt: skip
+@dataclasses.dataclass(frozen=True)
+class View:
+    """What every screen of one language, theme and layout shows in one sharing period: the
+    tooltips, maps, tables and lists built once for all of them (read-only). Per screen remain
+    the clock, the numbers and the calls that send these to its browser."""
+
+    names: dict[str, str]
+    rows: list[dict]
+    sites: pd.DataFrame
+    radio: pd.DataFrame
+    site_deck: ui.DeckSpec
+    site_counts: str
+    site_legend: str
+    vehicles: pd.DataFrame
+    transport_deck: ui.DeckSpec
+    transport_legend: str
+    sites_table: pd.DataFrame
+    curve: ui.FigureSpec
+    alerts_html: str = ""
+    attention_n: int = 0
+    attention_html: str = ""
+
+
+MAP_PX = (640, 420) if kiosk else (680, 430)  # width, height of each map
+CURVE_PX = 300 if kiosk else 320
+
+
+def build_view(s: es.Screen) -> View:
+    names = {
+        r["site_code"]: f"{r['site_name']} · {r[col('unit_name')]}"
+        for r in s.sites.to_dict("records")
+    }
+    rows = alert_rows(s, names, limit=6 if kiosk else 200)
+    sites, radio = site_map_data(s, names)
+    vehicles = transport_data(s, names)
+    labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room"),
+              "off_route": t("exam.vehicle.off_route")}  # fmt: skip
+    legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
+    legend["off_route"] = (figures.OFF_ROUTE_COLOR, t("exam.vehicle.off_route"))
+    extra = {}
+    if kiosk:
+        attention = int((s.sites["status"].fillna("no_data") != "ok").sum())
+        extra = {
+            "alerts_html": figures.alert_list_html(rows, tname, big=True, empty=t("exam.alerts.none")),
+            "attention_n": attention,
+            "attention_html": figures.site_list_html(attention_rows(s, names, limit=5), tname, big=True,
+                                                     empty=t("exam.sites.all_ok")),
+        }  # fmt: skip
+    return View(
+        names=names,
+        rows=rows,
+        sites=sites,
+        radio=radio,
+        site_deck=site_map_deck(sites, radio, None, MAP_PX),
+        site_counts=t(
+            "exam.map.sites.counts",
+            **{x: int((sites["status"] == x).sum()) for x in es.SITE_STATUSES},
+        ),  # fmt: skip
+        site_legend=figures.legend_html(
+            {x: (figures.STATUS_COLORS[x], t(v)) for x, v in STATUS.items()}, tname, big=kiosk
+        ),  # fmt: skip
+        vehicles=vehicles,
+        transport_deck=ui.deck(
+            figures.city_transport_map,
+            s.transport.routes,
+            vehicles,
+            s.transport.trails,
+            labels=labels,
+            theme=tname,
+            name_col=col("name"),
+            big=kiosk,
+            size_px=MAP_PX,
+        ),  # fmt: skip
+        transport_legend=figures.legend_html(legend, tname, big=kiosk),
+        sites_table=sites_table(s, names),
+        curve=curve_figure(s, CURVE_PX),
+        **extra,
+    )
+
+
+@st.cache_resource(max_entries=64, ttl=max(60.0, 10 * REFRESH_S), show_spinner=False)
+def _view_of_period(
+    db: tuple, root: str, scope: tuple[str, ...], exam_code: str, period: int, lang: str,
+    theme_name: str, big: bool, _s: es.Screen,
+) -> View:  # fmt: skip
+    """The view of this period's shared state, built once per language, theme and layout (the
+    server's time went into building the same tooltips, maps and tables for every screen)."""
+    del db, root, scope, exam_code, period, lang, theme_name, big  # cache key only
+    return build_view(_s)
+
+
+def current_screen(exam_code: str) -> tuple[es.Screen, View]:
+    """This period's shared state and view, with this session's own clock: exact to the second."""
+    key = (
+        queries.db_key(),
+        str(landing.root),
+        tuple(scope),
+        exam_code,
+        int(time.time() // SHARE_S),
+    )
+    s = _screen_of_period(*key, landing, thresholds)
+    view = _view_of_period(*key, current_lang(), tname, kiosk, s)
     wall = wall_now()
     now = s.clock.now(wall)
-    return dataclasses.replace(
+    s = dataclasses.replace(
         s, wall_now=wall, exam_now=now, session=es.session_clock(s.sessions, now)
     )
+    return s, view
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -465,56 +575,45 @@ def live_screen() -> None:
     clock = landing.read_clock()
     choice = st.session_state.get("exam_choice") or "auto"
     exam_code = es.default_exam(overview, clock, clock.now()) if choice == "auto" else choice
-    s = current_screen(exam_code)
+    s, v = current_screen(exam_code)
     exam_name = t(EXAM[exam_code])
-    names = {
-        r["site_code"]: f"{r['site_name']} · {r[col('unit_name')]}"
-        for r in s.sites.to_dict("records")
-    }
     show_banners(s, exam_name)
     show_clock(s, exam_name)
     show_numbers(s)
+    width, height = MAP_PX
     if kiosk:
-        rows = alert_rows(s, names, limit=6)
         c_map, c_tr, c_side = st.columns([4, 4, 3], gap="small")
         with c_map:
-            show_site_map(s, names, height=420, width=640)
+            show_site_map(v, height=height, width=width)
         with c_tr:
-            show_transport_map(s, names, height=420, width=640)
+            show_transport_map(s, v, height=height)
         with c_side:
             st.subheader(t("exam.alerts.header", n=s.kpis.open_alerts))
-            st.html(figures.alert_list_html(rows, tname, big=True, empty=t("exam.alerts.none")))
-            st.subheader(
-                t(
-                    "exam.sites.attention",
-                    n=int((s.sites["status"].fillna("no_data") != "ok").sum()),
-                )
-            )
-            st.html(figures.site_list_html(attention_rows(s, names, limit=5), tname, big=True,
-                                           empty=t("exam.sites.all_ok")))  # fmt: skip
+            st.html(v.alerts_html)
+            st.subheader(t("exam.sites.attention", n=v.attention_n))
+            st.html(v.attention_html)
         left, right = st.columns([7, 4], gap="small")
         with left:
-            show_sites(s, names, height=400)
+            show_sites(v, height=400)
         with right:
-            show_curve(s, height=300)
+            ui.plotly_chart(v.curve, key="exam_curve")
         if st.session_state.get("exam_site"):
-            show_site_detail(s, names, rows)
+            show_site_detail(s, v.names, v.rows)
         return
-    rows = alert_rows(s, names, limit=200)
     c_map, c_tr = st.columns(2, gap="medium")
     with c_map:
-        show_site_map(s, names, height=430, width=680)
+        show_site_map(v, height=height, width=width)
     with c_tr:
-        show_transport_map(s, names, height=430, width=680)
+        show_transport_map(s, v, height=height)
     st.subheader(t("exam.alerts.header", n=s.kpis.open_alerts))
-    show_alert_table(rows)
+    show_alert_table(v.rows)
     show_ack_form(s)
     left, right = st.columns([7, 5], gap="medium")
     with left:
-        show_sites(s, names, height=420)
+        show_sites(v, height=420)
     with right:
-        show_curve(s, height=320)
-    show_site_detail(s, names, rows)
+        ui.plotly_chart(v.curve, key="exam_curve")
+    show_site_detail(s, v.names, v.rows)
 
 
 live_screen()
