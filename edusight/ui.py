@@ -278,12 +278,24 @@ def page_header(title_key: str, intro_key: str | None = None) -> None:
 
 
 def _frame_digest(obj: pd.DataFrame | pd.Series) -> bytes:
-    """A cache key for a data frame: a digest of its pickle (the full content, index and dtypes).
+    """A cache key for a data frame: a digest of its content (index, column names, dtypes and
+    values, column by column).
 
-    Equal digests mean equal frames; an equal frame laid out differently in memory may digest
-    differently, which only costs a cache miss. Much faster than Streamlit's default hashing of
-    frames with text columns (~0.1 ms instead of several ms for a small frame)."""
-    return hashlib.blake2b(pickle.dumps(obj, protocol=5), digest_size=20).digest()
+    Column by column, so that the digest does not depend on how pandas lays the frame out in
+    memory: a frame fresh from a computation and its copy out of ``st.cache_data`` (unpickled, its
+    blocks arranged otherwise) are equal and must digest equal, or every new view builds its
+    figures twice. Much faster than Streamlit's default hashing of frames with text columns."""
+    h = hashlib.blake2b(digest_size=20)
+    frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
+    h.update(pickle.dumps((type(obj).__name__, frame.index, list(frame.columns)), protocol=5))
+    for _, col in frame.items():
+        values = col.array
+        if hasattr(values, "_pa_array"):  # Arrow-backed (text): its chunks joined, no copy out
+            data = values._pa_array.combine_chunks()
+        else:
+            data = col.to_numpy()
+        h.update(pickle.dumps((str(col.dtype), data), protocol=5))
+    return h.digest()
 
 
 @st.cache_data(

@@ -81,3 +81,26 @@ def test_pair_arcs_draws_the_committed_outline_when_asked():
     deck = resources.pair_arcs(pairs, tooltip="", outline=True)
     assert [layer.type for layer in deck.layers] == ["GeoJsonLayer", "ArcLayer"]
     assert [layer.type for layer in resources.pair_arcs(pairs, tooltip="").layers] == ["ArcLayer"]
+
+
+def test_a_frame_and_its_cached_copy_share_one_figure_key():
+    """A frame fresh from the database and its copy out of the data cache (unpickled) are equal:
+    the figure built from the first serves the second (their pickles differ)."""
+    import pickle
+
+    import duckdb
+
+    from edusight.ui import _frame_digest
+
+    fresh = duckdb.sql(
+        "SELECT '成华区' || (i % 3)::VARCHAR AS unit, DATE '2022-01-01' + i::INT AS day, "
+        "i * 1.5 AS x, i // 2 AS n FROM range(13) t(i)"
+    ).df()
+    copy = pickle.loads(pickle.dumps(fresh))
+    assert pickle.dumps(copy) != pickle.dumps(fresh)  # why the key is not the frame's pickle
+    assert _frame_digest(copy) == _frame_digest(fresh)
+    assert _frame_digest(fresh["unit"]) == _frame_digest(copy["unit"])
+    changed = copy.assign(n=copy["n"] + 1)
+    assert _frame_digest(changed) != _frame_digest(fresh)
+    renamed = copy.rename(columns={"n": "count"})
+    assert _frame_digest(renamed) != _frame_digest(fresh)
