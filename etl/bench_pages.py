@@ -142,7 +142,7 @@ def bench_naive(raw: Path, repeats: int) -> list[dict]:
             coverage_by_unit,
             "coverage_units" if "coverage_units" in queries.query_names() else None,
         ),
-        ("teacher 2.0 hours by school", training_hours_by_school, None),
+        ("teacher 2.0 hours by school", training_hours_by_school, "teachers_schools"),
     ]
     path = str(db.db_path())
     out = []
