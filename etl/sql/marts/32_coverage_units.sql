@@ -96,7 +96,8 @@ SELECT
     prev_period,
     prev_coverage_pct,
     round(coverage_pct - prev_coverage_pct, 1) AS change_pct,
-    round(slope, 2) AS slope_pct_per_quarter,
+    -- one quarter gives no slope (NaN): stored as NULL
+    round(CASE WHEN fit_quarters >= 2 THEN slope END, 2) AS slope_pct_per_quarter,
     fit_quarters,
     projected_pct,
     CASE
