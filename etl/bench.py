@@ -257,9 +257,13 @@ is why every figure above is a median and why no test asserts a time.
     sessions); the running sums behind the dates each rule was met are computed over the six
     columns they need; identical-pattern distinct counts only for start/end pairs with enough
     sessions: 7.3 s → 4.2 s, same rows.
-  - *Tried and dropped:* reading the next source while the database works on this one. On two
+  - *ASCII skips NFKC.* A block of a column that is all ASCII (codes, dates, numbers) is only
+    trimmed: ASCII is its own NFKC form.
+  - *Tried and dropped:* reading the next source while the database works on this one (on two
     cores the reader and the database compete for them: one trial took 55.6 s against 43–56 s
-    for the sequential build, no gain worth a second thread.
+    for the sequential build); one validation pass writing every row typed into `stg`, then
+    `raw` taken from it and the rejected rows deleted (no faster within the noise, and the
+    scale-4 peak rose to 1,055 MB, over the 1 GB target).
 - **Build memory, second round.** The reader streams each export in 4 MB blocks; the database
   engine works under a 500 MB cap (`EDUSIGHT_BUILD_MEMORY`) and spills beyond it. Peak memory at
   scale 1 was 3,727 MB with the first session's code.
