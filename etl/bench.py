@@ -237,8 +237,8 @@ CHANGES = """
 ## What we changed and what it bought
 
 Measured on this machine; "before" is an earlier run of this command unless said otherwise. The
-machine is a shared virtual one: the same build measured minutes apart varied by up to 30 %, which
-is why every figure above is a median and why no test asserts a time.
+machine is a shared virtual one: the same scale-1 build measured minutes apart took from 43 s to
+71 s, which is why every figure above is a median and why no test asserts a time.
 
 - **Build, third round** (issues: data platform, performance). Scale 1: 72.6 s before.
   - *Land as Parquet.* Each block of normalized rows is written to uncompressed Parquet without
