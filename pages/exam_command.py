@@ -263,7 +263,8 @@ def show_site_map(v: "View", height: int, width: int) -> None:
         on_select=pick_site,
         selection_mode="single-object",
     )
-    st.html(v.site_legend)
+    legend = {x: (figures.STATUS_COLORS[x], t(y)) for x, y in STATUS.items()}
+    st.html(figures.legend_html(legend, tname, big=kiosk))
 
 
 def transport_data(s: es.Screen, names: dict[str, str]) -> pd.DataFrame:
@@ -287,7 +288,9 @@ def show_transport_map(s: es.Screen, v: "View", height: int) -> None:
                  delivered=int(counts.get("delivered", 0)),
                  no_gps=int((waiting & departed).sum()), waiting=int((waiting & ~departed).sum())))  # fmt: skip
     st.pydeck_chart(v.transport_deck, height=height, key="exam_transport_map")
-    st.html(v.transport_legend)
+    legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
+    legend["off_route"] = (figures.OFF_ROUTE_COLOR, t("exam.vehicle.off_route"))
+    st.html(figures.legend_html(legend, tname, big=kiosk))
 
 
 def show_alert_table(rows: list[dict]) -> None:
@@ -472,15 +475,12 @@ class View:
     radio: pd.DataFrame
     site_deck: ui.DeckSpec
     site_counts: str
-    site_legend: str
     vehicles: pd.DataFrame
     transport_deck: ui.DeckSpec
-    transport_legend: str
     sites_table: pd.DataFrame
     curve: ui.FigureSpec
-    alerts_html: str = ""
     attention_n: int = 0
-    attention_html: str = ""
+    attention_rows: list[dict] = dataclasses.field(default_factory=list)
 
 
 MAP_PX = (640, 420) if kiosk else (680, 430)  # width, height of each map
@@ -497,17 +497,12 @@ def build_view(s: es.Screen) -> View:
     vehicles = transport_data(s, names)
     labels = {**{x: t(y) for x, y in VEHICLE.items()}, "secure_room": t("exam.map.secure_room"),
               "off_route": t("exam.vehicle.off_route")}  # fmt: skip
-    legend = {x: (figures.VEHICLE_COLORS[x], t(y)) for x, y in VEHICLE.items()}
-    legend["off_route"] = (figures.OFF_ROUTE_COLOR, t("exam.vehicle.off_route"))
     extra = {}
     if kiosk:
-        attention = int((s.sites["status"].fillna("no_data") != "ok").sum())
         extra = {
-            "alerts_html": figures.alert_list_html(rows, tname, big=True, empty=t("exam.alerts.none")),
-            "attention_n": attention,
-            "attention_html": figures.site_list_html(attention_rows(s, names, limit=5), tname, big=True,
-                                                     empty=t("exam.sites.all_ok")),
-        }  # fmt: skip
+            "attention_n": int((s.sites["status"].fillna("no_data") != "ok").sum()),
+            "attention_rows": attention_rows(s, names, limit=5),
+        }
     return View(
         names=names,
         rows=rows,
@@ -517,9 +512,6 @@ def build_view(s: es.Screen) -> View:
         site_counts=t(
             "exam.map.sites.counts",
             **{x: int((sites["status"] == x).sum()) for x in es.SITE_STATUSES},
-        ),  # fmt: skip
-        site_legend=figures.legend_html(
-            {x: (figures.STATUS_COLORS[x], t(v)) for x, v in STATUS.items()}, tname, big=kiosk
         ),  # fmt: skip
         vehicles=vehicles,
         transport_deck=ui.deck(
@@ -533,7 +525,6 @@ def build_view(s: es.Screen) -> View:
             big=kiosk,
             size_px=MAP_PX,
         ),  # fmt: skip
-        transport_legend=figures.legend_html(legend, tname, big=kiosk),
         sites_table=sites_table(s, names),
         curve=curve_figure(s, CURVE_PX),
         **extra,
@@ -589,9 +580,13 @@ def live_screen() -> None:
             show_transport_map(s, v, height=height)
         with c_side:
             st.subheader(t("exam.alerts.header", n=s.kpis.open_alerts))
-            st.html(v.alerts_html)
+            st.html(figures.alert_list_html(v.rows, tname, big=True, empty=t("exam.alerts.none")))
             st.subheader(t("exam.sites.attention", n=v.attention_n))
-            st.html(v.attention_html)
+            st.html(
+                figures.site_list_html(
+                    v.attention_rows, tname, big=True, empty=t("exam.sites.all_ok")
+                )
+            )
         left, right = st.columns([7, 4], gap="small")
         with left:
             show_sites(v, height=400)
