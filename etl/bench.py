@@ -512,6 +512,26 @@ def _render_pages(results: dict) -> list[str]:
             f"{statistics.median(ratios):.2f}; slowest {max(q['app_ms'] for q in qs):.0f} ms "
             f"({max(qs, key=lambda q: q['app_ms'])['query']}); over 1.5×: {len(over)}"
         )
+    per = {}
+    for r in rows:
+        for q in r["pages"]["queries"]:
+            per.setdefault(q["query"], {})[r["scale"]] = q
+    if per:
+        lines += [
+            "",
+            "Every query, app / bare ms:",
+            "",
+            "| query | " + " | ".join(f"scale {r['scale']:g}" for r in rows) + " |",
+            "|---|" + "---|" * len(rows),
+        ]
+        for name in sorted(per):
+            cells = [
+                f"{per[name][r['scale']]['app_ms']:.1f} / {per[name][r['scale']]['bare_ms']:.1f}"
+                if r["scale"] in per[name]
+                else "—"
+                for r in rows
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## The naive way: pandas over the raw exports",
