@@ -46,6 +46,26 @@ def test_city_wide_equals_the_sum_of_units_plus_rows_without_a_unit(con):
     assert city[1] == covered
 
 
+def test_teacher_completion_is_the_teacher_pages_own_now_and_a_year_earlier(con):
+    """The cockpit's (十四) counts the teachers of marts.teacher_status completed by each date:
+    the cockpit and the teacher page cannot disagree."""
+    cockpit = con.execute(
+        "SELECT unit_code, value_num, value_den, prev_num, prev_den, as_of, prev_as_of "
+        "FROM marts.work_item_status_by_unit WHERE indicator = 'teacher20_done_pct' ORDER BY 1"
+    ).fetchall()
+    assert cockpit
+    as_of, prev_as_of = cockpit[0][5], cockpit[0][6]
+    page = con.execute(
+        "SELECT unit_code, count(*) FILTER (WHERE completed_on <= $a), count(*), "
+        "count(*) FILTER (WHERE completed_on <= $p), count(*) "
+        "FROM marts.teacher_status GROUP BY 1 ORDER BY 1",
+        {"a": as_of, "p": prev_as_of},
+    ).fetchall()
+    assert [tuple(r[:5]) for r in cockpit] == page
+    # a year earlier fewer had completed, and some had by then
+    assert sum(r[3] for r in cockpit) < sum(r[1] for r in cockpit)
+
+
 @pytest.mark.parametrize(
     ("value", "prev", "target", "lower", "years", "expected"),
     [
