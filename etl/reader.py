@@ -408,38 +408,31 @@ def _cell_text(v: object) -> str:
 
 
 def _read_xlsx(path: Path, source: Source) -> ReadResult:
-    import openpyxl
+    """The first sheet, read by calamine (Rust; a tenth of openpyxl's time). Rows are the
+    sheet's own numbers: leading empty rows and columns are kept (skip_empty_area=False)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # zip or XML damage
+        with CalamineWorkbook.from_path(str(path)) as wb:
+            rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as e:  # zip or XML damage, no sheet
         raise FatalSourceError(f"{path.name}: cannot open as XLSX: {e}") from None
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = None
-        header_row = 0
-        rownum = 0
-        for r in rows:
-            rownum += 1
-            if any(v not in (None, "") for v in r):
-                header, header_row = list(r), rownum
-                break
-        if header is None:
-            raise FatalSourceError(f"{path.name}: the first sheet is empty")
-        mapping, unknown = map_headers(path, header, source)
-        data: dict[str, list[str]] = {name: [] for name in mapping.values()}
-        lines: list[int] = []
-        rownum = header_row
-        for r in rows:
-            rownum += 1
-            if not any(v not in (None, "") for v in r):
-                continue
-            lines.append(rownum)
-            for i, name in mapping.items():
-                data[name].append(_cell_text(r[i]) if i < len(r) else "")
-    finally:
-        wb.close()
+    header, header_row = None, 0
+    for rownum, r in enumerate(rows, 1):
+        if any(v not in (None, "") for v in r):
+            header, header_row = list(r), rownum
+            break
+    if header is None:
+        raise FatalSourceError(f"{path.name}: the first sheet is empty")
+    mapping, unknown = map_headers(path, header, source)
+    data: dict[str, list[str]] = {name: [] for name in mapping.values()}
+    lines: list[int] = []
+    for rownum, r in enumerate(rows[header_row:], header_row + 1):
+        if not any(v not in (None, "") for v in r):
+            continue
+        lines.append(rownum)
+        for i, name in mapping.items():
+            data[name].append(_cell_text(r[i]) if i < len(r) else "")
     cols = {k: pa.array(v, type=pa.string()) for k, v in data.items()}
     out = pa.table({**cols, "_line": pa.array(lines, type=pa.int64())})
     return ReadResult(out, "xlsx", "xlsx", unknown, [])

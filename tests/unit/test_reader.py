@@ -120,6 +120,24 @@ def test_xlsx_values_become_text_with_row_numbers(tmp_path):
     assert res.table.column("_line").to_pylist() == [2, 4]
 
 
+def test_xlsx_below_empty_rows_keeps_the_sheets_row_numbers(tmp_path):
+    """A title block above the table or a blank first column must not shift the rows the
+    quarantine names: they are the numbers Excel shows."""
+    p = tmp_path / "demo.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B3"], ws["C3"], ws["D3"], ws["E3"] = "学校标识码", "学校名称", "班级数", "备注"
+    ws["B4"], ws["C4"], ws["D4"], ws["E4"] = "2151000001", "锦江小学", 12, True
+    ws["B7"], ws["C7"], ws["D7"] = "2151000002", "青羊小学", 7.5
+    ws["E7"] = dt.datetime(2021, 9, 1, 8, 30)
+    wb.create_sheet("说明")["A1"] = "only the first sheet is read"
+    wb.save(p)
+    res = read_file(p, SRC)
+    assert res.table.column("_line").to_pylist() == [4, 7]
+    assert res.table.column("count").to_pylist() == ["12", "7.5"]
+    assert res.table.column("note").to_pylist() == ["是", "2021-09-01 08:30:00"]
+
+
 def test_broken_xlsx_is_fatal(tmp_path):
     p = tmp_path / "demo.xlsx"
     p.write_bytes(b"PK\x03\x04 not really a workbook")
