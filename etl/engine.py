@@ -528,6 +528,25 @@ def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
         t.join()
 
 
+def _ordered_map(fn: Callable, items: Iterator, workers: int = 2, depth: int = 4) -> Iterator:
+    """`fn` over `items` in a pool of `workers` threads, at most `depth` in flight, results in
+    the items' order. An exception of `fn` is raised here; leaving early cancels the rest."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending: deque = deque()
+    ex = ThreadPoolExecutor(workers, thread_name_prefix="land-prepare")
+    try:
+        for x in items:
+            pending.append(ex.submit(fn, x))
+            if len(pending) >= depth:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
 def _land_batch(source: Source, tbl: pa.Table, fname: str, schema: pa.Schema) -> pa.Table:
     """One batch of normalized rows as land holds them: absent optional columns as nulls,
     identifier checks done in numpy, the file's name and each row's line."""
@@ -598,9 +617,14 @@ def land_source(raw_dir: Path, source: Source, work: Path) -> Landed:
         writer = pq.ParquetWriter(part, schema, **LAND_PARQUET)
         try:
             stream = open_file(f, source)
-            # reading and normalizing the next batch overlaps writing this one (both release
-            # the GIL)
-            for tbl in _prefetch(_land_batch(source, b, f.name, schema) for b in stream):
+
+            def prepare(b: pa.Table, stream=stream, fname=f.name) -> pa.Table:
+                return _land_batch(source, stream.finish(b), fname, schema)
+
+            # three stages overlap, all releasing the GIL for their work: a thread parses the
+            # next blocks, a pool of two normalizes and checks them, this thread writes them in
+            # file order
+            for tbl in _ordered_map(prepare, _prefetch(stream.raw_batches())):
                 writer.write_table(tbl)
         except FatalSourceError as e:
             raise BuildError(str(e)) from None

@@ -165,23 +165,65 @@ class FileStream:
     def __iter__(self):
         yield from self._tables
 
+    def raw_batches(self):
+        """Iterating is `finish(t) for t in raw_batches()`: a caller can finish the batches in
+        a pool of threads (a CSV's blocks are normalized there; other formats' tables come
+        normalized)."""
+        yield from self._tables
 
-def normalize_text_array(a: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Unicode NFKC (full-width → half-width, ideographic space → space, …), trimmed; '' → null.
+    def finish(self, t: pa.Table) -> pa.Table:
+        return t
 
-    Done in Arrow (vectorized C++): the same in SQL with translate() is ~60× slower.
-    """
-    if pc.all(pc.string_is_ascii(a)).as_py() is False:  # ASCII is its own NFKC form: skipped
-        a = pc.utf8_normalize(a, "NFKC")
-    a = pc.utf8_trim_whitespace(a)
+
+def _nfkc_trim_null(a: pa.Array) -> pa.Array:
+    a = pc.utf8_trim_whitespace(pc.utf8_normalize(a, "NFKC"))
     return pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
 
 
-def normalize_table(t: pa.Table) -> pa.Table:
+def normalize_text_array(
+    a: pa.ChunkedArray | pa.Array, *, trim_only: bool = False
+) -> pa.ChunkedArray | pa.Array:
+    """Unicode NFKC (full-width → half-width, ideographic space → space, …), trimmed; '' → null.
+
+    Done in Arrow (vectorized C++): the same in SQL with translate() is ~60× slower. NFKC, the
+    costly part, is spent only where it can change something:
+    - ASCII is its own NFKC form: a block of a column that is all ASCII (codes, dates, numbers)
+      is only trimmed, and in a mostly ASCII one (学籍号 with the odd full-width digit) only the
+      other values are normalized;
+    - a column of few distinct values (性别, 学段, 是/否) is normalized once per value;
+    - `trim_only` (values that are never stored, such as names) skips it.
+    """
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    if trim_only:
+        a = pc.utf8_trim_whitespace(a)
+        return pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
+    other = pc.invert(pc.string_is_ascii(a))  # null for null values
+    n_other = pc.sum(other).as_py() or 0
+    if n_other == 0:
+        a = pc.utf8_trim_whitespace(a)
+        return pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
+    if n_other * 2 < len(a):
+        other = pc.fill_null(other, False)
+        fixed = _nfkc_trim_null(pc.filter(a, other))
+        a = pc.utf8_trim_whitespace(a)
+        a = pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
+        return pc.replace_with_mask(a, other, fixed)
+    if len(a) > 64 and len(pc.unique(a.slice(0, 1024))) * 8 < min(len(a), 1024):
+        d = pc.dictionary_encode(a)
+        return pc.take(_nfkc_trim_null(d.dictionary), d.indices)
+    return _nfkc_trim_null(a)
+
+
+def normalize_table(t: pa.Table, trim_only: frozenset[str] = frozenset()) -> pa.Table:
     cols = {}
     for name in t.column_names:
         col = t.column(name)
-        cols[name] = normalize_text_array(col) if pa.types.is_string(col.type) else col
+        cols[name] = (
+            normalize_text_array(col, trim_only=name in trim_only)
+            if pa.types.is_string(col.type)
+            else col
+        )
     return pa.table(cols)
 
 
@@ -251,8 +293,19 @@ class CsvStream(FileStream):
         self.mapping, self.unknown_headers = map_headers(path, headers, source)
         self.columns = list(self.mapping.values())
         self.n_fields = len(headers)
+        # values that are never stored nor checked beyond being present (names): trimmed only
+        self.trim_only = frozenset(
+            c.name for c in source.columns if c.personal == "drop" and c.check is None
+        )
 
     def __iter__(self):
+        for t in self.raw_batches():
+            yield self.finish(t)
+
+    def finish(self, t: pa.Table) -> pa.Table:
+        return normalize_table(t, self.trim_only)
+
+    def raw_batches(self):
         path, invalid = self.path, []
 
         def on_invalid(row):
@@ -298,7 +351,7 @@ class CsvStream(FileStream):
                 cols = {name: batch.column(f"c{i}") for i, name in self.mapping.items()}
                 cols["_line"] = pa.array(lines[pos : pos + n], type=pa.int64())
                 pos += n
-                yield normalize_table(pa.Table.from_pydict(cols))
+                yield pa.Table.from_pydict(cols)
         except (pa.ArrowInvalid, UnicodeDecodeError) as e:
             raise FatalSourceError(
                 f"{path.name}: cannot parse as CSV ({self.encoding}): {e}"
