@@ -111,8 +111,9 @@ SELECT
     END AS is_night
 FROM s;
 
--- the day each teacher first met each hours rule: running sums in session order (end time, then
--- record id), over only the columns they need
+-- the day each teacher first met each hours rule: running sums in end-time order, over only the
+-- columns they need (sessions ending at the same moment are summed together: RANGE, not ROWS,
+-- so no tie-break is needed; the date met is the same either way)
 CREATE OR REPLACE TEMP TABLE teacher_met_tmp AS
 WITH r AS (SELECT * FROM marts.teacher_rules),
 c AS (
@@ -124,7 +125,7 @@ c AS (
         sum(CASE WHEN is_online THEN 0 ELSE hours END) OVER w AS cum_practice_hours,
         sum(hours) OVER w AS cum_hours
     FROM teacher_sessions_tmp
-    WINDOW w AS (PARTITION BY teacher_key ORDER BY end_time, record_id ROWS UNBOUNDED PRECEDING)
+    WINDOW w AS (PARTITION BY teacher_key ORDER BY end_time RANGE UNBOUNDED PRECEDING)
 )
 SELECT
     c.teacher_key,
