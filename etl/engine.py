@@ -547,12 +547,11 @@ def _ordered_map(fn: Callable, items: Iterator, workers: int = 2, depth: int = 4
         ex.shutdown(wait=True, cancel_futures=True)
 
 
-def _land_batch(source: Source, tbl: pa.Table, fname: str, schema: pa.Schema) -> pa.Table:
+def _land_batch(source: Source, tbl: pa.Table, schema: pa.Schema) -> pa.Table:
     """One batch of normalized rows as land holds them: absent optional columns as nulls,
-    identifier checks done in numpy, the file's name and each row's line."""
+    identifier checks done in numpy, each row's line (the file's name is the land view's)."""
     n = tbl.num_rows
-    cols = {"_file": pa.repeat(pa.scalar(fname, pa.string()), n)}
-    cols["_line"] = tbl.column("_line").cast(pa.int64())
+    cols = {"_line": tbl.column("_line").cast(pa.int64())}
     for c in source.columns:
         cols[c.name] = (
             tbl.column(c.name) if c.name in tbl.column_names else pa.nulls(n, type=pa.string())
@@ -603,7 +602,7 @@ def land_source(raw_dir: Path, source: Source, work: Path) -> Landed:
     bad = []
     # land: the normalized rows, written to uncompressed Parquet in the build's work folder as
     # they stream in (a third of the cost of inserting them into a table), read through a view
-    fields = [pa.field("_file", pa.string()), pa.field("_line", pa.int64())]
+    fields = [pa.field("_line", pa.int64())]  # the file's name is added by the land view
     fields += [pa.field(c.name, pa.string()) for c in source.columns]
     fields += [
         pa.field("_ok_" + c.name, pa.bool_()) for c in source.columns if c.check in NP_CHECKS
@@ -618,8 +617,8 @@ def land_source(raw_dir: Path, source: Source, work: Path) -> Landed:
         try:
             stream = open_file(f, source)
 
-            def prepare(b: pa.Table, stream=stream, fname=f.name) -> pa.Table:
-                return _land_batch(source, stream.finish(b), fname, schema)
+            def prepare(b: pa.Table, stream=stream) -> pa.Table:
+                return _land_batch(source, stream.finish(b), schema)
 
             # three stages overlap, all releasing the GIL for their work: a thread parses the
             # next blocks, a pool of two normalizes and checks them, this thread writes them in
@@ -631,9 +630,7 @@ def land_source(raw_dir: Path, source: Source, work: Path) -> Landed:
         finally:
             writer.close()
         if stream.exact is not None:  # values spanning lines: the exact reader's rows instead
-            pq.write_table(
-                _land_batch(source, stream.exact.table, f.name, schema), part, **LAND_PARQUET
-            )
+            pq.write_table(_land_batch(source, stream.exact.table, schema), part, **LAND_PARQUET)
         elif stream.relines is not None:  # rows after a broken row move down
             _reline(part, stream.relines)
         parts.append(str(part))
@@ -661,7 +658,15 @@ def load_source(
     """A landed source → raw.<source>, stg.<source> and its quarantine rows."""
     parts, report, bad, land_dir = landed.parts, landed.report, landed.bad, landed.land_dir
     files = [r["file"] for r in report]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW land AS SELECT * FROM read_parquet({_list(parts)})")
+    # one Parquet part per file: its name is a constant of the view, not a column written and
+    # read again for every row
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW land AS "
+        + " UNION ALL ".join(
+            f"SELECT {lit(fname)} AS _file, * FROM read_parquet({lit(part)})"
+            for fname, part in zip(files, parts, strict=True)
+        )
+    )
     n = con.execute("SELECT count(*) FROM land").fetchone()[0]
     if n < source.min_rows:
         raise BuildError(f"source {source.name}: {', '.join(files)} holds no data rows")
