@@ -209,3 +209,25 @@ def test_streaming_places_a_broken_row_and_shifts_the_rows_after_it(tmp_path):
         list(zip(res.table.column("_line").to_pylist(), res.table.column("school_id").to_pylist()))
         == want
     )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_content_lines_match_a_line_by_line_reading(tmp_path, monkeypatch, seed):
+    """The numpy scan (first byte, then whole lines only when they start with white space) finds
+    exactly the lines a plain reading finds, across chunk boundaries."""
+    import random
+
+    from etl import reader
+
+    rng = random.Random(seed)
+    pieces = ["a", "1,2", " ", "\t", "\r", "  x", "\t\t,", "   ", "合计", "\u3000"]
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 5))) for _ in range(400)]
+    text = "\n".join(lines) + rng.choice(["", "\n", "\r\n", "  "])
+    p = tmp_path / "x.csv"
+    p.write_bytes(text.encode("utf-8"))
+    expected = [
+        i for i, line in enumerate(text.encode("utf-8").split(b"\n"), 1)
+        if line.strip(b" \t\r")
+    ]  # fmt: skip
+    monkeypatch.setattr(reader, "CHUNK", rng.choice([7, 64, 1000]))
+    assert reader._content_lines(p, 0).tolist() == expected
