@@ -111,9 +111,9 @@ SELECT
     END AS is_night
 FROM s;
 
--- the day each teacher first met each hours rule: running sums in end-time order, over only the
--- columns they need (sessions ending at the same moment are summed together: RANGE, not ROWS,
--- so no tie-break is needed; the date met is the same either way)
+-- per teacher, in one pass over the sessions: hours, flagged-session counts and the day each
+-- hours rule was first met (running sums in end-time order; sessions ending at the same moment
+-- are summed together, RANGE not ROWS, so no tie-break is needed: the date met is the same)
 CREATE OR REPLACE TEMP TABLE teacher_met_tmp AS
 WITH r AS (SELECT * FROM marts.teacher_rules),
 c AS (
@@ -121,6 +121,10 @@ c AS (
         teacher_key,
         end_time,
         is_online,
+        hours,
+        is_faster_than_real_time,
+        is_unattended,
+        is_night,
         sum(CASE WHEN is_online THEN hours ELSE 0 END) OVER w AS cum_online_hours,
         sum(CASE WHEN is_online THEN 0 ELSE hours END) OVER w AS cum_practice_hours,
         sum(hours) OVER w AS cum_hours
@@ -136,7 +140,14 @@ SELECT
         WHERE NOT c.is_online AND c.cum_practice_hours >= r.min_practice_hours - 1e-9) AS DATE)
         AS practice_met_on,
     CAST(min(c.end_time) FILTER (WHERE c.cum_hours >= r.min_total_hours - 1e-9) AS DATE)
-        AS total_met_on
+        AS total_met_on,
+    count(*) AS session_count,
+    coalesce(sum(c.hours) FILTER (WHERE c.is_online), 0) AS online_hours,
+    coalesce(sum(c.hours) FILTER (WHERE NOT c.is_online), 0) AS practice_hours,
+    count(*) FILTER (WHERE c.is_faster_than_real_time) AS faster_session_count,
+    count(*) FILTER (WHERE c.is_unattended) AS unattended_session_count,
+    coalesce(sum(c.hours) FILTER (WHERE c.is_night), 0) AS night_hours,
+    count(*) FILTER (WHERE c.is_night) AS night_session_count
 FROM c, r
 GROUP BY c.teacher_key;
 
@@ -184,19 +195,6 @@ t AS (
     JOIN marts.schools AS sc USING (school_id)
     CROSS JOIN r
     WHERE t.post = '专任教师' AND list_contains(string_split(r.scope_levels, '|'), t.teaching_level)
-),
-hrs AS (
-    SELECT
-        s.teacher_key,
-        count(*) AS session_count,
-        coalesce(sum(s.hours) FILTER (WHERE s.is_online), 0) AS online_hours,
-        coalesce(sum(s.hours) FILTER (WHERE NOT s.is_online), 0) AS practice_hours,
-        count(*) FILTER (WHERE s.is_faster_than_real_time) AS faster_session_count,
-        count(*) FILTER (WHERE s.is_unattended) AS unattended_session_count,
-        coalesce(sum(s.hours) FILTER (WHERE s.is_night), 0) AS night_hours,
-        count(*) FILTER (WHERE s.is_night) AS night_session_count
-    FROM teacher_sessions_tmp AS s
-    GROUP BY s.teacher_key
 ),
 ident AS (
     SELECT
@@ -264,12 +262,12 @@ j AS (
         coalesce(h.online_hours, 0) AS online_hours,
         coalesce(h.practice_hours, 0) AS practice_hours,
         coalesce(h.online_hours, 0) + coalesce(h.practice_hours, 0) AS total_hours,
-        h2.online_met_on,
-        h2.practice_met_on,
-        h2.total_met_on,
-        CASE WHEN h2.online_met_on IS NOT NULL AND h2.practice_met_on IS NOT NULL
-                  AND h2.total_met_on IS NOT NULL
-             THEN greatest(h2.online_met_on, h2.practice_met_on, h2.total_met_on) END
+        h.online_met_on,
+        h.practice_met_on,
+        h.total_met_on,
+        CASE WHEN h.online_met_on IS NOT NULL AND h.practice_met_on IS NOT NULL
+                  AND h.total_met_on IS NOT NULL
+             THEN greatest(h.online_met_on, h.practice_met_on, h.total_met_on) END
             AS hours_met_on,
         coalesce(p.submitted_point_count, 0) AS submitted_point_count,
         coalesce(p.passed_point_count, 0) AS passed_point_count,
@@ -287,8 +285,7 @@ j AS (
         i.identical_max_teachers,
         i.identical_min_devices
     FROM t
-    LEFT JOIN hrs AS h USING (teacher_key)
-    LEFT JOIN teacher_met_tmp AS h2 USING (teacher_key)
+    LEFT JOIN teacher_met_tmp AS h USING (teacher_key)
     LEFT JOIN pts AS p USING (teacher_key)
     LEFT JOIN pts_on AS po USING (teacher_key)
     LEFT JOIN dims_on AS d USING (teacher_key)
