@@ -311,3 +311,82 @@ def test_rows_after_a_broken_row_or_a_multiline_value_keep_their_true_lines(smal
         ).fetchall()
         assert status == [(10, "loaded"), (12, "loaded"), (21, "quarantined")]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def _heavy_lane_of_three(monkeypatch, raw):
+    """Make the three largest exports' sources the heavy lane (at this scale every source is
+    light, so the build would run in one lane)."""
+    from etl import engine
+
+    sizes = sorted(
+        (sum(f.stat().st_size for f in engine.find_files(raw, s)), s.name) for s in SOURCES
+    )
+    monkeypatch.setattr(engine, "HEAVY_BYTES", sizes[-3][0])
+    heavy, light = engine.build_lanes(raw)
+    assert len(heavy) == 3 and len(light) == len(SOURCES) - 3
+    return heavy
+
+
+def test_two_lanes_build_the_same_database_as_one(small, tmp_path, monkeypatch):
+    heavy = _heavy_lane_of_three(monkeypatch, small.raw)
+    assert {s.name for s in heavy} >= {"students", "training_sessions"}
+    res = build(small.raw, tmp_path / "lanes.duckdb", key=TEST_KEY)
+    assert [(r["source"], r["file"]) for r in res.report] == [
+        (r["source"], r["file"]) for r in small.report
+    ]  # load-report rows in load order, whichever lane finished first
+    with small.con() as a, duckdb.connect(str(res.db_path), read_only=True) as b:
+        tables = a.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE schema_name IN ('raw', 'stg', 'marts') "
+            "UNION ALL SELECT 'meta', 'quarantine' UNION ALL SELECT 'meta', 'load_report'"
+        ).fetchall()
+        assert len(tables) > 2 * len(SOURCES)
+        for schema, t in tables:
+            qa = a.execute(f'SELECT * FROM {schema}."{t}" ORDER BY ALL').fetchall()
+            qb = b.execute(f'SELECT * FROM {schema}."{t}" ORDER BY ALL').fetchall()
+            assert qa == qb, f"{schema}.{t}"
+
+
+def test_no_source_starts_before_the_sources_it_refers_to(small, tmp_path, monkeypatch):
+    from etl import engine
+
+    _heavy_lane_of_three(monkeypatch, small.raw)
+    events: list[tuple[str, str]] = []
+    real = engine.load_source
+
+    def recording(con, source, landed, pads):
+        events.append(("start", source.name))
+        out = real(con, source, landed, pads)
+        events.append(("end", source.name))
+        return out
+
+    monkeypatch.setattr(engine, "load_source", recording)
+    build(small.raw, tmp_path / "order.duckdb", key=TEST_KEY)
+    ended: set[str] = set()
+    for kind, name in events:
+        if kind == "start":
+            assert engine._source_deps(BY_NAME[name]) <= ended, name
+        else:
+            ended.add(name)
+    assert ended == {s.name for s in SOURCES}
+
+
+@pytest.mark.parametrize("broken", ["students.csv", "edu_apps.csv"])
+def test_an_error_in_either_lane_stops_the_build_and_keeps_the_old_database(
+    small, tmp_path, monkeypatch, broken
+):
+    """students is in the heavy lane, edu_apps (the last source) in the light one; each export
+    is cut to its header line, which is fatal (an empty source)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(small.raw, raw)
+    _heavy_lane_of_three(monkeypatch, raw)
+    db = tmp_path / "live.duckdb"
+    shutil.copy(small.db, db)
+    before = _digest(db)
+    f = raw / broken
+    f.write_bytes(f.read_bytes().split(b"\n", 1)[0] + b"\n")
+    with pytest.raises(BuildError) as e:
+        build(raw, db, key=TEST_KEY)
+    assert broken in str(e.value)
+    assert _digest(db) == before
+    assert [p.name for p in tmp_path.iterdir() if "building" in p.name or "land" in p.name] == []
