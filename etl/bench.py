@@ -121,18 +121,22 @@ def bench_etl(
             )  # fmt: skip
             gen.append(w)
             gen_rss = max(gen_rss, rss)
-        bld, bld_rss = [], 0.0
+        # build and bare load alternate, so that each pair meets the same machine (on a shared
+        # virtual machine the same build takes from 30 s to 45 s minutes apart): the ratio is
+        # the median of the pairs' ratios
+        bld, bare, bld_rss = [], [], 0.0
         for _ in range(repeats_here):
             w, rss, _, _ = _peak_rss_child(
                 [*PY, "-m", "etl", "build", "--raw", str(raw), "--db", str(db)], env
             )
             bld.append(w)
             bld_rss = max(bld_rss, rss)
-        bare = [bare_duckdb_load(raw, BENCH_DIR / f"bare_{scale:g}") for _ in range(repeats_here)]
+            bare.append(bare_duckdb_load(raw, BENCH_DIR / f"bare_{scale:g}"))
         raw_bytes = sum(f.stat().st_size for f in raw.iterdir() if f.is_file())
         rows_read = _rows_read(db)
         bulletin = _bulletin_check(db, scale)
-        pages = {}
+        # with --merge --no-pages, the page figures measured earlier on this scale stay
+        pages = {**earlier["pages"], "reused": True} if reuse and earlier.get("pages") else {}
         if with_pages:
             _, pages_rss, out, _ = _peak_rss_child(
                 [*PY, "-m", "etl.bench_pages", str(db), str(raw), str(repeats_here)], env
@@ -151,7 +155,8 @@ def bench_etl(
                 "build_s": statistics.median(bld),
                 "build_rss_mb": bld_rss,
                 "bare_load_s": statistics.median(bare),
-                "ratio": statistics.median(bld) / statistics.median(bare),
+                "ratio": statistics.median([b / r for b, r in zip(bld, bare, strict=True)]),
+                "pairs": [[round(b, 2), round(r, 2)] for b, r in zip(bld, bare, strict=True)],
                 "db_mb": db.stat().st_size / 1e6,
                 "runs": repeats_here,
                 "steps": _build_steps(db),
@@ -311,7 +316,10 @@ def render(results: dict) -> str:
         "",
         "`python -m etl generate` then `python -m etl build`, each in a fresh process. The "
         "baseline is a bare DuckDB `read_csv` of the same CSV files into tables (no validation, "
-        "no pseudonymization, no marts); XLSX sources are read by the build only.",
+        "no pseudonymization, no marts); XLSX sources are read by the build only. Builds and "
+        "bare loads alternate, one pair after another, and build ÷ bare is the median of the "
+        "pairs' ratios: on this shared machine the same build can take half as long again a few "
+        "minutes later, and a pair meets the same conditions.",
         "",
         "| scale | rows read | raw MB | generate s | build s | bare read_csv s | build ÷ bare | "
         "build peak MB | DB MB | runs |",
@@ -321,7 +329,7 @@ def render(results: dict) -> str:
         lines.append(
             f"| {r['scale']:g} | {r['rows_read']:,} | {r['raw_mb']:.0f} | {_num(r['generate_s'])}"
             f"{' †' if r.get('generate_reused') else ''} | "
-            f"{r['build_s']:.1f} | {r['bare_load_s']:.1f} | {r['ratio']:.1f} | "
+            f"{r['build_s']:.1f} | {r['bare_load_s']:.1f} | {r['ratio']:.2f} | "
             f"{r['build_rss_mb']:.0f} | {r['db_mb']:.0f} | {r['runs']} |"
         )
     if any(r.get("generate_reused") for r in results["etl"]):
@@ -342,7 +350,16 @@ def render(results: dict) -> str:
         ok2 = "met" if r["ratio"] <= 2 else "**missed**"
         lines += [
             f"- build at scale 1: {r['build_s']:.1f} s — {ok}.",
-            f"- build ÷ bare read_csv at scale 1: {r['ratio']:.1f} — {ok2}.",
+            f"- build ÷ bare read_csv at scale 1: {r['ratio']:.2f} — {ok2}.",
+            *(
+                [
+                    "- the pairs (build s / bare s, in the order run): "
+                    + ", ".join(f"{b:.1f} / {x:.1f} ({b / x:.2f})" for b, x in r["pairs"])
+                    + "."
+                ]
+                if r.get("pairs")
+                else []
+            ),
             "",
             "### Scale 1 against the 2021 bulletin (counts in the built database)",
             "",
@@ -387,7 +404,7 @@ def _targets(results: dict) -> list[tuple[str, str, str, bool | None]]:
     row("build ≤ 60 s at scale 1", "data platform",
         s1 and f"{s1['build_s']:.1f} s", s1 and s1["build_s"] <= 60)  # fmt: skip
     row("build ÷ bare read_csv ≤ 2 at scale 1", "data platform",
-        s1 and f"{s1['ratio']:.1f}", s1 and s1["ratio"] <= 2)  # fmt: skip
+        s1 and f"{s1['ratio']:.2f}", s1 and s1["ratio"] <= 2)  # fmt: skip
     row("build peak memory ≤ 1 GB at scale 4", "performance",
         s4 and f"{s4['build_rss_mb']:.0f} MB", s4 and s4["build_rss_mb"] <= 1024)  # fmt: skip
     for scale, limit in ((1.0, 150), (4.0, 500)):
@@ -477,6 +494,15 @@ def _render_pages(results: dict) -> list[str]:
         "Cold: first run of a fresh app with empty caches. Warm: a rerun of the same view. "
         "Targets: warm ≤ 150 ms at scale 1, ≤ 500 ms at scale 4.",
         "",
+        *(
+            [
+                "Measured by an earlier run of the bench on a database of the same scale and "
+                "seed (this run rebuilt the data platform only: `--merge --no-pages`).",
+                "",
+            ]
+            if any(r["pages"].get("reused") for r in rows)
+            else []
+        ),
         "| page | " + " | ".join(f"scale {r['scale']:g} cold / warm ms" for r in rows) + " |",
         "|---|" + "---|" * len(rows),
     ]
