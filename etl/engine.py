@@ -811,6 +811,14 @@ def load_sources(
     return [r for s in SOURCES for r in reports[s.name]]
 
 
+def _use_jemalloc() -> None:
+    """Arrow allocates through jemalloc during the build where the wheel has it: with the reader
+    thread and the pool of two each allocating blocks, the default allocator (mimalloc) kept
+    about 130 MB more resident at scale 4 (land of training sessions: peak 599 MB → 466 MB)."""
+    with contextlib.suppress(NotImplementedError, AttributeError):
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def _peak_mb() -> float:
     """The build process's peak resident memory so far (MB)."""
     import resource
@@ -854,6 +862,7 @@ def build(
     spill = db_path.with_name(f".{db_path.name}.spill-{os.getpid()}")
     work = db_path.with_name(f".{db_path.name}.land-{os.getpid()}")
     say = progress or (lambda msg: None)
+    _use_jemalloc()
     con = duckdb.connect(str(tmp))
     ok = False
     try:
