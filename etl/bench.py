@@ -245,6 +245,36 @@ Measured on this machine; "before" is an earlier run of this command unless said
 machine is a shared virtual one: the same scale-1 build measured minutes apart took from 43 s to
 71 s, which is why every figure above is a median and why no test asserts a time.
 
+- **Build, fourth round** (issue: data platform). Scale 1, measured in alternation with the
+  code of the round before: medians 50.3 s → 36.5 s over three pairs, before the two lanes;
+  with them, 40.8 s → 35.2 s over three more (each pair faster, by 0.8 s to 6 s). Scale 4:
+  210.5 s → about 150 s.
+  - *XLSX through calamine* (a Rust reader) instead of openpyxl: the same rows and sheet row
+    numbers, read about 13 times faster (resources.xlsx 0.76 s → 0.06 s; the XLSX sources
+    took about 4 s in all).
+  - *Normalization only where it can change something.* NFKC is skipped on ASCII values, run
+    once per distinct value in columns of few values (性别, 学段, 是/否), and not at all on
+    names, which are never stored; a pool of two threads normalizes and checks the blocks
+    while a third parses and the build writes. Students' land 6.4 s → 4.4 s, training
+    sessions' 6.1 s → 4.0 s (medians of three runs each way).
+  - *raw keeps a rejected row's values in one JSON column*, spread into columns by the view
+    `raw.<source>`: a column of nulls per source column cost 70 ms per 2.6 million rows
+    (about 1.5 s in all).
+  - *Cheaper scans and checks.* The line scan looks at a line's first byte and reads the whole
+    line only when it starts with white space (students.csv 0.67 s → 0.26 s); a 学籍号 is
+    checked as all three kinds on one digit matrix (0.75 s → 0.45 s); the file name is a
+    constant of the land view rather than a column written and read per row.
+  - *Marts.* The cockpit's teacher completion now reads the teacher page's own completion
+    dates (work-item mart 1.3 s → 0.14 s, and the two pages can no longer disagree); the
+    teacher-status mart sums hours and flags in the pass that finds the dates met, with RANGE
+    framing (no tie-break column to sort on).
+  - *Two lanes.* The light sources load on a second connection beside the heavy ones, each
+    source after those its foreign keys refer to (see docs/architecture.md).
+  - *Tried and dropped:* writing raw and stg rows in any order (`preserve_insertion_order`
+    off): no difference beyond the noise over three pairs; disabling DuckDB's `dict_fsst`
+    string compression: stg writes 4.1 s → 2.9 s, but the database grew from 143 MB to
+    558 MB; a cheaper keyed hash than HMAC-SHA256 (2.8 s of the students' staging pass): the
+    pseudonyms' definition is part of the data contract, so it stays.
 - **Build, third round** (issues: data platform, performance). Scale 1: 72.6 s before.
   - *Land as Parquet.* Each block of normalized rows is written to uncompressed Parquet without
     dictionaries or statistics and read back through a view, instead of being inserted into a
