@@ -817,7 +817,6 @@ def _use_jemalloc() -> None:
     about 130 MB more resident at scale 4 (land of training sessions: peak 599 MB → 466 MB)."""
     with contextlib.suppress(NotImplementedError, AttributeError):
         pa.set_memory_pool(pa.jemalloc_memory_pool())
-        pa.jemalloc_set_decay_ms(250)  # freed pages go back after 0.25 s, not 1 s
 
 
 def _peak_mb() -> float:
