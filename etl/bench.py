@@ -247,8 +247,14 @@ machine is a shared virtual one: the same scale-1 build measured minutes apart t
 
 - **Build, fourth round** (issue: data platform). Scale 1, measured in alternation with the
   code of the round before: medians 50.3 s → 36.5 s over three pairs, before the two lanes;
-  with them, 40.8 s → 35.2 s over three more (each pair faster, by 0.8 s to 6 s). Scale 4:
-  210.5 s → about 150 s.
+  with them, 40.8 s → 35.2 s over three more (each pair faster, by 0.8 s to 6 s). Build ÷
+  bare 3.8 → 2.35. Scale 4: 210.5 s → 146.4 s; its peak rose from 920 MB to 948 MB and
+  993 MB in two runs of the final code, as the reader's pool holds more blocks in flight
+  (1,007 MB before Arrow allocated through jemalloc, which keeps about 130 MB less than
+  mimalloc in the land step). Two ways to a lower peak were measured and not taken: jemalloc
+  returning freed pages at once (914 MB, but 3 s more system time at scale 1) and giving the
+  database engine 400 MB instead of 500 MB (918 MB, but every scale-1 build 1.3 s to 3.3 s
+  slower over three pairs).
   - *XLSX through calamine* (a Rust reader) instead of openpyxl: the same rows and sheet row
     numbers, read about 13 times faster (resources.xlsx 0.76 s → 0.06 s; the XLSX sources
     took about 4 s in all).
