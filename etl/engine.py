@@ -2,11 +2,12 @@
 
 Step order (written here and nowhere else):
   1. reference data  data/reference/*.csv → ref.*
-  2. sources         for each source in etl.sources.SOURCES (load order):
+  2. sources         for each source in etl.sources.SOURCES, in two lanes at once (heavy
+                     sources, light ones; each after the sources it refers to; load_sources):
                        stream (reader.py: normalize, numpy identifier checks) → land (Parquet
                        in a work folder, a temporary view) → one validation query (types, units,
-                       keys, duplicates) → raw.<source> (every row's status; a rejected row's
-                       values, pseudonymized, and reasons) → stg.<source> (the other rows, typed,
+                       keys, duplicates) → raw.<source> (a view: every row's status; a rejected
+                       row's values, pseudonymized, and reasons) → stg.<source> (the other rows, typed,
                        pseudonymized) + meta.quarantine (one row per failure)
   3. marts           etl/sql/marts/*.sql in file-name order → marts.*
   4. meta            build_info, load_report
