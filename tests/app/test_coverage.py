@@ -219,8 +219,8 @@ def test_profile_degrades_when_a_module_is_missing(
     copy = tmp_path / "partial.duckdb"
     shutil.copy(built_db, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute("DROP TABLE stg.learning_space")
-        con.execute("DROP TABLE stg.info_systems")
+        con.execute("DROP VIEW stg.learning_space")
+        con.execute("DROP VIEW stg.info_systems")
     monkeypatch.setenv("EDUSIGHT_DB", str(copy))
     app.query_params.update({"school": campus_school["school_id"], "lang": "en"})
     at = open_page(app, PROFILE)

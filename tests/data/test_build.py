@@ -338,9 +338,11 @@ def test_two_lanes_build_the_same_database_as_one(small, tmp_path, monkeypatch):
         tables = a.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
             "WHERE schema_name IN ('raw', 'stg', 'marts') "
+            "UNION ALL SELECT schema_name, view_name FROM duckdb_views() "
+            "WHERE schema_name IN ('raw', 'stg') "
             "UNION ALL SELECT 'meta', 'quarantine' UNION ALL SELECT 'meta', 'load_report'"
         ).fetchall()
-        assert len(tables) > 2 * len(SOURCES)
+        assert len(tables) > 3 * len(SOURCES)  # raw tables, raw and stg views, marts
         for schema, t in tables:
             qa = a.execute(f'SELECT * FROM {schema}."{t}" ORDER BY ALL').fetchall()
             qb = b.execute(f'SELECT * FROM {schema}."{t}" ORDER BY ALL').fetchall()
