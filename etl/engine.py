@@ -10,7 +10,8 @@ Step order (written here and nowhere else):
                        per row read, and two views over it: raw.<source> (every row's status; a
                        rejected row's values, pseudonymized, and reasons) and stg.<source> (the
                        other rows, typed, pseudonymized) → meta.quarantine (one row per failure)
-  3. marts           etl/sql/marts/*.sql in file-name order → marts.*
+  3. marts           etl/sql/marts/*.sql → marts.*, in the same two lanes, each as soon as what
+                     it reads is built (mart_plan, load_sources)
   4. meta            build_info, load_report
   5. swap            the new file replaces the old one with os.replace; on any fatal error the
                      new file is deleted and the old database keeps serving.
@@ -22,6 +23,7 @@ import contextlib
 import datetime as dt
 import fnmatch
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -749,6 +751,61 @@ def build_lanes(raw_dir: Path) -> tuple[list[Source], list[Source]]:
     return heavy, light
 
 
+@dataclass
+class Mart:
+    """A file of etl/sql/marts: its SQL, and what it reads: sources (stg.* and raw.*) and the
+    earlier mart files that make the marts.* tables it reads."""
+
+    name: str
+    sql: str
+    sources: set[str]
+    marts: set[str]
+
+
+_SQL_COMMENT = re.compile(r"--[^\n]*")
+_MADE = re.compile(
+    r'\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW|MACRO)\s+marts\.("?)(\w+)\1', re.IGNORECASE
+)
+_READ = re.compile(r'\b(stg|raw|marts)\.("?)(\w+)\2')
+
+
+def mart_plan(sql_dir: Path | None = None) -> list[Mart]:
+    """The mart files in file-name order, each with what it reads (found in its SQL, comments
+    left out). A file reads only marts that earlier files make: the file-name order stays a
+    valid order to run them in one after another, and the dependencies can have no cycle."""
+    from etl.sources import BY_NAME
+
+    made: dict[str, str] = {}
+    out = []
+    for f in sorted(((sql_dir or SQL_DIR) / "marts").glob("*.sql")):
+        sql = f.read_text(encoding="utf-8")
+        code = _SQL_COMMENT.sub("", sql)
+        mine = {m[1] for m in _MADE.findall(code)}
+        sources, marts = set(), set()
+        for schema, _, name in _READ.findall(code):
+            if schema != "marts":
+                name = name.removeprefix("_")
+                if name not in BY_NAME:
+                    raise BuildError(f"mart {f.name} reads {schema}.{name}, which is no source")
+                sources.add(name)
+            elif name not in mine:
+                if name not in made:
+                    raise BuildError(
+                        f"mart {f.name} reads marts.{name}, which no earlier mart file makes"
+                    )
+                marts.add(made[name])
+        made.update(dict.fromkeys(mine, f.stem))
+        out.append(Mart(f.stem, sql, sources, marts))
+    return out
+
+
+def run_mart(con: duckdb.DuckDBPyConnection, mart: Mart) -> None:
+    try:
+        con.execute(mart.sql)
+    except duckdb.Error as e:
+        raise BuildError(f"mart {mart.name}.sql: {e}") from None
+
+
 def load_sources(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -756,21 +813,47 @@ def load_sources(
     pads: tuple[bytes, bytes],
     say: Callable[[str], None],
     steps: list,
+    marts: list[Mart] = (),
 ) -> list[dict]:
-    """Every source, in two lanes that run at once: the heavy sources one after another (each
-    keeps both cores busy most of its time) and, beside them, the light ones (many short steps
-    that leave a core idle). A source starts once the sources it refers to are loaded; as each
-    lane keeps load order, which is a topological order, neither can wait for the other for
-    ever. The first error stops both lanes and is raised. Load-report rows come in load order.
-    """
+    """Every source, then every mart, in two lanes that run at once: the heavy sources one after
+    another (each keeps both cores busy most of its time) and, beside them, the light ones (many
+    short steps that leave a core idle). A source starts once the sources it refers to are
+    loaded; as each lane keeps load order, which is a topological order, neither can wait for
+    the other for ever. A lane done with its sources runs marts, each as soon as what it reads
+    is built (in file order among those ready), so marts run beside the heavy sources' load and
+    two at a time at the end. The first error stops both lanes and is raised. Load-report rows
+    come in load order."""
     import threading
 
     heavy, light = build_lanes(raw_dir)
     done = {s.name: threading.Event() for s in SOURCES}
+    done.update({"mart:" + m.name: threading.Event() for m in marts})
     failed = threading.Event()
     errors: list[BaseException] = []
     reports: dict[str, list[dict]] = {}
     lock = threading.Lock()
+    pending = list(marts)
+    span = [None, 0.0, 0.0]  # the marts' first start, the last source's end, the last mart's end
+
+    def ready(m: Mart) -> bool:
+        return all(done[d].is_set() for d in m.sources) and all(
+            done["mart:" + d].is_set() for d in m.marts
+        )
+
+    def next_mart() -> Mart | None:
+        while not failed.is_set():
+            with lock:
+                if not pending:
+                    return None
+                m = next((m for m in pending if ready(m)), None)
+                if m is not None:
+                    pending.remove(m)
+                    if span[0] is None:
+                        span[0] = time.perf_counter()
+                        say("marts")
+                    return m
+            time.sleep(0.02)
+        return None
 
     def lane(sources: list[Source], c: duckdb.DuckDBPyConnection) -> None:
         try:
@@ -785,8 +868,17 @@ def load_sources(
                     say(f"{s.name} ({s.title_zh})")
                 t1 = time.perf_counter()
                 reports[s.name] = load_source(c, s, land_source(raw_dir, s, work), pads)
-                steps.append((f"source:{s.name}", time.perf_counter() - t1, _peak_mb()))
+                t2 = time.perf_counter()
+                steps.append((f"source:{s.name}", t2 - t1, _peak_mb()))
+                span[1] = max(span[1], t2)
                 done[s.name].set()
+            while m := next_mart():
+                t1 = time.perf_counter()
+                run_mart(c, m)
+                t2 = time.perf_counter()
+                steps.append((f"mart:{m.name}", t2 - t1, _peak_mb()))
+                span[2] = max(span[2], t2)
+                done["mart:" + m.name].set()
         except BaseException as e:  # handed to the build
             errors.append(e)
             failed.set()
@@ -801,6 +893,8 @@ def load_sources(
         other.close()
     if errors:
         raise errors[0]
+    if span[0] is not None:  # "marts": the time the marts add after the last source's load
+        steps.append(("marts", max(span[2] - span[1], 0.0), _peak_mb()))
     return [r for s in SOURCES for r in reports[s.name]]
 
 
@@ -817,18 +911,6 @@ def _peak_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def build_marts(con: duckdb.DuckDBPyConnection, steps: list | None = None) -> None:
-    for f in sorted((SQL_DIR / "marts").glob("*.sql")):
-        sql = f.read_text(encoding="utf-8")
-        t1 = time.perf_counter()
-        try:
-            con.execute(sql)
-        except duckdb.Error as e:
-            raise BuildError(f"mart {f.name}: {e}") from None
-        if steps is not None:
-            steps.append((f"mart:{f.stem}", time.perf_counter() - t1, _peak_mb()))
 
 
 def build(
@@ -872,11 +954,7 @@ def build(
         load_reference(con, reference_dir)
         pads = _pseudonym_pads(key)
         steps: list[tuple] = [("reference", time.perf_counter() - t0, _peak_mb())]
-        report = load_sources(con, raw_dir, work, pads, say, steps)
-        say("marts")
-        t1 = time.perf_counter()
-        build_marts(con, steps)
-        steps.append(("marts", time.perf_counter() - t1, _peak_mb()))
+        report = load_sources(con, raw_dir, work, pads, say, steps, mart_plan())
         _write_meta(con, raw_dir, report)
         con.execute(
             "CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE, peak_rss_mb DOUBLE)"

@@ -349,28 +349,60 @@ def test_two_lanes_build_the_same_database_as_one(small, tmp_path, monkeypatch):
             assert qa == qb, f"{schema}.{t}"
 
 
-def test_no_source_starts_before_the_sources_it_refers_to(small, tmp_path, monkeypatch):
+def test_no_source_or_mart_starts_before_what_it_reads(small, tmp_path, monkeypatch):
     from etl import engine
 
     _heavy_lane_of_three(monkeypatch, small.raw)
     events: list[tuple[str, str]] = []
-    real = engine.load_source
+    real_load, real_mart = engine.load_source, engine.run_mart
 
-    def recording(con, source, landed, pads):
+    def loading(con, source, landed, pads):
         events.append(("start", source.name))
-        out = real(con, source, landed, pads)
+        out = real_load(con, source, landed, pads)
         events.append(("end", source.name))
         return out
 
-    monkeypatch.setattr(engine, "load_source", recording)
+    def running(con, mart):
+        events.append(("start", "mart:" + mart.name))
+        real_mart(con, mart)
+        events.append(("end", "mart:" + mart.name))
+
+    monkeypatch.setattr(engine, "load_source", loading)
+    monkeypatch.setattr(engine, "run_mart", running)
     build(small.raw, tmp_path / "order.duckdb", key=TEST_KEY)
+    plan = {"mart:" + m.name: m for m in engine.mart_plan()}
     ended: set[str] = set()
     for kind, name in events:
-        if kind == "start":
-            assert engine._source_deps(BY_NAME[name]) <= ended, name
-        else:
+        if kind == "end":
             ended.add(name)
-    assert ended == {s.name for s in SOURCES}
+        elif name in plan:
+            m = plan[name]
+            assert m.sources | {"mart:" + d for d in m.marts} <= ended, name
+        else:
+            assert engine._source_deps(BY_NAME[name]) <= ended, name
+    assert ended == {s.name for s in SOURCES} | set(plan)
+    # the marts do not wait for every source: at least one starts before the last source ends
+    last_source_end = max(i for i, (k, n) in enumerate(events) if k == "end" and n in BY_NAME)
+    first_mart = min(i for i, (k, n) in enumerate(events) if k == "start" and n in plan)
+    assert first_mart < last_source_end
+
+
+def test_a_failing_mart_stops_the_build_and_keeps_the_old_database(small, tmp_path, monkeypatch):
+    from etl import engine
+
+    sql = tmp_path / "sql"
+    shutil.copytree(engine.SQL_DIR, sql)
+    bad = sql / "marts" / "60_exam_rooms.sql"
+    bad.write_text(
+        bad.read_text(encoding="utf-8") + "\nSELECT no_such_column FROM marts.exam_rooms;\n"
+    )
+    monkeypatch.setattr(engine, "SQL_DIR", sql)
+    db = tmp_path / "live.duckdb"
+    shutil.copy(small.db, db)
+    before = _digest(db)
+    with pytest.raises(BuildError, match=r"mart 60_exam_rooms\.sql: .*no_such_column"):
+        build(small.raw, db, key=TEST_KEY)
+    assert _digest(db) == before
 
 
 @pytest.mark.parametrize("broken", ["students.csv", "edu_apps.csv"])

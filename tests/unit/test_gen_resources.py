@@ -43,7 +43,7 @@ def make_demo(base: Path, *, scale: float = SCALE, seed: int = SEED, build: bool
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(gen, "MODULES", [gcore, gres, gind])
         mp.setattr(engine, "SOURCES", [*score.SOURCES, *sres.SOURCES, *sind.SOURCES])
-        mp.setattr(engine, "build_marts", lambda *a, **k: None)
+        mp.setattr(engine, "mart_plan", lambda *a, **k: [])
         ctx = gen.generate(base / "raw", scale=scale, seed=seed, dirt=DIRT)
         if build:
             engine.build(base / "raw", base / "t.duckdb", key=b"test-key")

@@ -38,7 +38,7 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("security")
     ctx = _generate(base / "raw")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(engine, "build_marts", lambda *a, **k: None)  # marts read other domains
+        mp.setattr(engine, "mart_plan", lambda *a, **k: [])  # marts read other domains
         mp.setattr(engine, "SOURCES", src_core.SOURCES + src_security.SOURCES)
         engine.build(base / "raw", base / "t.duckdb", key=b"test-key")
     con = duckdb.connect(str(base / "t.duckdb"), read_only=True)

@@ -44,7 +44,7 @@ def gen(tmp_path_factory):
     ctx = _generate(tmp / "raw", 0.02, 7)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(etl.engine, "SOURCES", core_sources.SOURCES + training_sources.SOURCES)
-        mp.setattr(etl.engine, "build_marts", lambda *a, **k: None)  # marts read other domains
+        mp.setattr(etl.engine, "mart_plan", lambda *a, **k: [])  # marts read other domains
         res = etl.engine.build(tmp / "raw", tmp / "t.duckdb", key=KEY)
     return ctx, tmp / "raw", res.db_path
 
