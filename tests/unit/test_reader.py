@@ -231,3 +231,43 @@ def test_content_lines_match_a_line_by_line_reading(tmp_path, monkeypatch, seed)
     ]  # fmt: skip
     monkeypatch.setattr(reader, "CHUNK", rng.choice([7, 64, 1000]))
     assert reader._content_lines(p, 0).tolist() == expected
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_background_line_scan_hands_out_every_line_in_order(seed):
+    """The scan running beside the parser gives each block of rows its lines, in order, however
+    the pieces of the scan and the blocks fall; once rows outnumber lines it says so."""
+    import random
+
+    import numpy as np
+
+    from etl.reader import _LineScan
+
+    rng = random.Random(seed)
+    want = np.cumsum(np.array([rng.randrange(1, 4) for _ in range(3000)], dtype=np.int32))
+    cuts = sorted(rng.sample(range(1, len(want)), 40))
+    pieces = np.split(want, cuts)
+    scan = _LineScan(pieces[0], iter(pieces[1:]))
+    got, n = [], 0
+    while n < len(want):
+        k = min(rng.choice([1, 7, 64, 500]), len(want) - n)
+        got.append(scan.take(k))
+        n += k
+    assert np.concatenate(got).tolist() == want.tolist()
+    assert scan.take(1) is None and scan.take(5) is None  # more rows than lines
+    assert scan.all().tolist() == want.tolist()
+
+
+def test_an_error_of_the_line_scan_reaches_the_reader():
+    import numpy as np
+
+    from etl.reader import _LineScan
+
+    def broken():
+        yield np.array([2, 3], dtype=np.int32)
+        raise OSError("disk gone")
+
+    scan = _LineScan(np.zeros(0, np.int32), broken())
+    assert scan.take(2).tolist() == [2, 3]
+    with pytest.raises(OSError, match="disk gone"):
+        scan.take(1)
