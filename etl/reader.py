@@ -232,7 +232,8 @@ def normalize_table(t: pa.Table, trim_only: frozenset[str] = frozenset()) -> pa.
 # --------------------------------------------------------------------------- CSV
 
 
-CHUNK = 8 << 20  # bytes per step of the line scan (its temporaries are ~6× this)
+# bytes per step of the line scan; its temporaries are ~6× this, and it runs beside the parser
+CHUNK = 2 << 20
 WHITESPACE = (32, 9, 13)
 
 
@@ -335,6 +336,13 @@ class _LineScan:
             if pos >= start + n:
                 break
         return out[0] if len(out) == 1 else np.concatenate(out)
+
+    def count(self) -> int:
+        """How many data lines the file has (once the scan is done)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._known
 
     def all(self) -> np.ndarray:
         self._thread.join()
@@ -446,12 +454,12 @@ class CsvStream(FileStream):
 
     def _settle(self, rows: int, invalid: list[str]) -> None:
         """Place rejected rows on their lines; shift the lines of rows after them."""
-        lines = self.data_lines
         # lines of spaces only are not in `lines`; lines of commas only are, and drop silently
         invalid = [t for t in invalid if t.strip(" \r\t")]
         blank = [t for t in invalid if not t.strip(" \r\t,")]
         invalid = [t for t in invalid if t.strip(" \r\t,")]
         if invalid or blank:
+            lines = self.data_lines
             found = _locate(self.path, self.encoding, self.offset, invalid + blank)
             drop = []
             for text in invalid:
@@ -467,7 +475,7 @@ class CsvStream(FileStream):
                 if len(fixed) and fixed[first] != lines[first]:
                     self.relines = (lines[first : len(fixed)].copy(), fixed[first:].copy())
                 return
-        elif rows == len(lines):
+        elif rows == self._lines.count():  # the usual case: the lines' array is not needed
             return
         self.relines = None
         self.bad_rows = []

@@ -271,3 +271,13 @@ def test_an_error_of_the_line_scan_reaches_the_reader():
     assert scan.take(2).tolist() == [2, 3]
     with pytest.raises(OSError, match="disk gone"):
         scan.take(1)
+
+
+def test_line_scan_count_is_the_number_of_lines():
+    import numpy as np
+
+    from etl.reader import _LineScan
+
+    scan = _LineScan(np.array([2, 3], np.int32), iter([np.array([5], np.int32)]))
+    assert scan.count() == 3
+    assert scan.all().tolist() == [2, 3, 5]
