@@ -404,9 +404,8 @@ def _load_sql(source: Source) -> list[str]:
 
     One pass instead of a validation pass and a staging pass over land saves reading land again,
     typing every value twice and an anti-join (scale 1: students 5.6 s → 5.2 s, training sessions
-    5.9 s → 4.3 s). A rejected
-    row's values are one JSON column, not a mostly-null column per source column (even nulls
-    cost 70 ms per 2.6 million rows each)."""
+    5.9 s → 4.3 s). A rejected row's values are one JSON column, not a mostly-null column per
+    source column (even nulls cost 70 ms per 2.6 million rows each)."""
     name, table = q(source.name), q("_" + source.name)
     vals = _raw_values(source)
     obj = ", ".join(f"{lit(n)}, {v}" for n, v in vals)
