@@ -47,6 +47,9 @@ class Column:
     key_as: str | None = None  # pseudonym column name
     header_aliases: tuple[str, ...] = ()
     example: str = ""
+    # values repeat little (record numbers, device fingerprints): stored compressed with ZSTD,
+    # as pseudonyms and one-column keys are (etl.engine._zstd_columns)
+    many_values: bool = False
 
     def __post_init__(self):
         assert self.type in TYPES, self.type

@@ -393,10 +393,26 @@ def _stored_exprs(source: Source) -> dict[str, str]:
     return {o: sel[o] for o in source.stored_columns}
 
 
-def _load_sql(source: Source) -> list[str]:
-    """One pass of the validation query over land writes the table raw."_<source>": one row per
-    row read, with `_bad`, the reasons `_errors`, a rejected row's values as text in one JSON
-    column `_values`, and every row's stored (typed, pseudonymized) values. Two views read it:
+def _zstd_columns(source: Source) -> set[str]:
+    """Stored columns whose values repeat little: pseudonyms (random hex), a one-column key and
+    columns declared `many_values`. DuckDB's default for text, dictionary then FSST, spends
+    2–3× the CPU of ZSTD on such values, for a similar size (scale 1: the students' keys
+    0.86 → 0.25 s of CPU, 119 → 131 blocks; training sessions' record numbers 0.64 → 0.26 s,
+    95 → 72 blocks); for the other columns, which repeat a lot, the default is smaller."""
+    out = set()
+    for c in source.columns:
+        if c.personal == "pseudonym":
+            out.add(c.key_as)
+        elif c.personal is None and (c.many_values or source.key == (c.name,)):
+            out.add(c.name)
+    return out
+
+
+def _load_sql(source: Source) -> tuple[str, str, list[str]]:
+    """(table, select, views): one pass of the validation query over land, `select`, fills
+    the table raw."_<source>": one row per row read, with `_bad`, the reasons `_errors`, a
+    rejected row's values as text in one JSON column `_values`, and every row's stored (typed,
+    pseudonymized) values. Two views read it:
 
     - raw.<source>: every row read, its status and reasons, and a rejected row's values spread
       out into one column each (null for a loaded row: its values are in stg, typed);
@@ -405,23 +421,30 @@ def _load_sql(source: Source) -> list[str]:
     One pass instead of a validation pass and a staging pass over land saves reading land again,
     typing every value twice and an anti-join (scale 1: students 5.6 s → 5.2 s, training sessions
     5.9 s → 4.3 s). A rejected row's values are one JSON column, not a mostly-null column per
-    source column (even nulls cost 70 ms per 2.6 million rows each)."""
+    source column (even nulls cost 70 ms per 2.6 million rows each). The table is declared
+    before it is filled so that the columns of `_zstd_columns` can be given their compression."""
     name, table = q(source.name), q("_" + source.name)
     vals = _raw_values(source)
     obj = ", ".join(f"{lit(n)}, {v}" for n, v in vals)
     stored = _stored_exprs(source)
-    return [
-        f"CREATE TABLE raw.{table} AS SELECT t._file, t._line, _bad, "
+    select = (
+        "SELECT t._file, t._line, _bad, "
         f"CASE WHEN _bad THEN CAST(json_object({obj}) AS VARCHAR) END AS _values, _errors, "
         + ", ".join(f"{e} AS {q(o)}" for o, e in stored.items())
-        + f" FROM ({validate_sql(source)}) t",
-        f"CREATE VIEW raw.{name} AS SELECT _file, _line, "
-        + "".join(f"_values ->> {lit(n)} AS {q(n)}, " for n, _ in vals)
-        + "CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
-        + f"FROM raw.{table}",
-        f"CREATE VIEW stg.{name} AS SELECT {', '.join(q(o) for o in stored)} "
-        f"FROM raw.{table} WHERE NOT _bad",
-    ]
+        + f" FROM ({validate_sql(source)}) t"
+    )
+    return (
+        f"raw.{table}",
+        select,
+        [
+            f"CREATE VIEW raw.{name} AS SELECT _file, _line, "
+            + "".join(f"_values ->> {lit(n)} AS {q(n)}, " for n, _ in vals)
+            + "CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
+            + f"FROM raw.{table}",
+            f"CREATE VIEW stg.{name} AS SELECT {', '.join(q(o) for o in stored)} "
+            f"FROM raw.{table} WHERE NOT _bad",
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- steps
@@ -689,8 +712,14 @@ def load_source(
     # Row order carries no meaning (_file, _line identify a row), so nothing is sorted.
     name = q(source.name)
     params = {"o": opad, "i": ipad} if any(_hash_inline(source, c) for c in source.columns) else {}
-    create, *views = _load_sql(source)
-    con.execute(create, params)
+    table, select, views = _load_sql(source)
+    zstd = _zstd_columns(source)
+    cols = [
+        f"{q(n)} {t}" + (" USING COMPRESSION zstd" if n in zstd else "")
+        for n, t, *_ in con.execute(f"DESCRIBE {select}", params).fetchall()
+    ]
+    con.execute(f"CREATE TABLE {table} ({', '.join(cols)})")
+    con.execute(f"INSERT INTO {table} {select}", params)
     for v in views:
         con.execute(v)
     # quarantine: one row per (row, failure); unit for scoping where it can be known
@@ -821,9 +850,9 @@ def load_sources(
 ) -> list[dict]:
     """Every source, then every mart, in two lanes that run at once: the heavy sources one after
     another (each keeps both cores busy most of its time) and, beside them, the light ones (many
-    short steps that leave a core idle). A source starts once the sources it refers to are
-    loaded; as each lane keeps load order, which is a topological order, neither can wait for
-    the other for ever. A lane done with its sources runs marts, each as soon as what it reads
+    short steps that leave a core idle). A source is landed at once, and loaded once the sources
+    it refers to are loaded; as each lane keeps load order, which is a topological order,
+    neither can wait for the other for ever. A lane done with its sources runs marts, each as soon as what it reads
     is built (in file order among those ready), so marts run beside the heavy sources' load and
     two at a time at the end. The first error stops both lanes and is raised. Load-report rows
     come in load order."""
@@ -862,16 +891,19 @@ def load_sources(
     def lane(sources: list[Source], c: duckdb.DuckDBPyConnection) -> None:
         try:
             for s in sources:
-                for d in _source_deps(s):
-                    while not done[d].wait(0.05):
-                        if failed.is_set():
-                            return
                 if failed.is_set():
                     return
                 with lock:
                     say(f"{s.name} ({s.title_zh})")
                 t1 = time.perf_counter()
-                reports[s.name] = load_source(c, s, land_source(raw_dir, s, work), pads)
+                # land needs no database: it starts before the sources this one refers to are
+                # loaded (the students' land runs while the light lane loads the schools)
+                landed = land_source(raw_dir, s, work)
+                for d in _source_deps(s):
+                    while not done[d].wait(0.05):
+                        if failed.is_set():
+                            return
+                reports[s.name] = load_source(c, s, landed, pads)
                 t2 = time.perf_counter()
                 steps.append((f"source:{s.name}", t2 - t1, _peak_mb()))
                 span[1] = max(span[1], t2)

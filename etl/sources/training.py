@@ -115,6 +115,7 @@ TRAINING_SESSIONS = Source(
             "device_id",
             "设备标识",
             required=False,
+            many_values=True,
             doc="platform's hashed device fingerprint (not personal: identifies a machine, not a person)",
         ),
     ),  # fmt: skip
