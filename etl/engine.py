@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fnmatch
+import functools
 import os
 import re
 import shutil
@@ -209,8 +210,46 @@ HMAC = "substr(sha256($o || unhex(sha256($i || encode({v})))), 1, 16)"
 
 def _hash_inline(source: Source, c: Column) -> bool:
     """A pseudonymized key column (one value per row) is hashed row by row; other columns
-    (one person on many rows) once per distinct value, then joined."""
-    return c.key_as in source.key and not c.ref
+    (one person on many rows) once per distinct value, then joined. So is a key column that
+    other sources refer to (teachers' ID numbers): its pairs of clear value and pseudonym are
+    kept for the build (`_shared_pseudonyms`)."""
+    return c.key_as in source.key and not c.ref and (source.name, c.name) not in _shared_targets()
+
+
+@functools.cache
+def _shared_targets() -> frozenset[tuple[str, str]]:
+    """(source, column) of the pseudonymized columns that other sources' columns refer to."""
+    from etl.sources import BY_NAME, SOURCES
+
+    return frozenset(
+        c.ref
+        for s in SOURCES
+        for c in s.columns
+        if c.ref
+        and not c.ref[0].startswith("ref.")
+        and BY_NAME[c.ref[0]].column(c.ref[1]).personal == "pseudonym"
+    )
+
+
+# the build's in-memory database (attached as SCRATCH, seen by both lanes' connections, never
+# written to the database file): for each column of _shared_targets, the pairs of clear value
+# and pseudonym of its source's rows. A column referring to it looks its values' pseudonyms up
+# there and hashes only the values not found, instead of hashing every teacher a second and a
+# third time (training sessions, micro-ability assessments: 0.3 s of CPU each at scale 1).
+SCRATCH = "build_scratch"
+
+
+def _shared_pseudonyms(table: str, column: str) -> str:
+    return f"{SCRATCH}.{q(table + '.' + column)}"
+
+
+def _shared_exists(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = $d AND table_name = $t",
+            {"d": SCRATCH, "t": f"{table}.{column}"},
+        ).fetchone()[0]
+    )
 
 
 def _pseudonym_ref(c: Column) -> str | None:
@@ -693,14 +732,30 @@ def load_source(
 
     # pseudonyms: keyed hash (HMAC-SHA256) of each distinct clear value, computed once
     opad, ipad = pads
+    scratch = bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_databases() WHERE database_name = $d", {"d": SCRATCH}
+        ).fetchone()[0]
+    )
     for c in source.columns:
         if c.personal == "pseudonym" and not _hash_inline(source, c):
             t = q("p_" + c.name)
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {t} AS SELECT v, {HMAC.format(v='v')} AS k "
-                f"FROM (SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL)",
-                {"o": opad, "i": ipad},
-            )
+            distinct = f"SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL"
+            shared = c.ref if c.ref and _pseudonym_ref(c) else None
+            if scratch and shared and _shared_exists(con, *shared):
+                # only the values the referred source does not hold are hashed here
+                sql = (
+                    f"SELECT d.v, coalesce(m.k, {HMAC.format(v='d.v')}) AS k "
+                    f"FROM ({distinct}) d LEFT JOIN {_shared_pseudonyms(*shared)} m ON m.v = d.v"
+                )
+            else:
+                sql = f"SELECT v, {HMAC.format(v='v')} AS k FROM ({distinct})"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {t} AS {sql}", {"o": opad, "i": ipad})
+            if scratch and (source.name, c.name) in _shared_targets():
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {_shared_pseudonyms(source.name, c.name)} AS "
+                    f"SELECT v, k FROM {t}"
+                )
             if ref := _pseudonym_ref(c):  # the link, checked once per distinct person
                 tbl, col = ref.rsplit(".", 1)
                 con.execute(
@@ -995,7 +1050,9 @@ def build(
         load_reference(con, reference_dir)
         pads = _pseudonym_pads(key)
         steps: list[tuple] = [("reference", time.perf_counter() - t0, _peak_mb())]
+        con.execute(f"ATTACH ':memory:' AS {SCRATCH}")
         report = load_sources(con, raw_dir, work, pads, say, steps, mart_plan())
+        con.execute(f"DETACH {SCRATCH}")  # the clear values it held go with it
         _write_meta(con, raw_dir, report)
         con.execute(
             "CREATE TABLE meta.build_steps (step VARCHAR, seconds DOUBLE, peak_rss_mb DOUBLE)"

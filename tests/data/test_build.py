@@ -467,3 +467,36 @@ def test_identifier_columns_are_stored_with_zstd_and_the_rest_as_duckdb_chooses(
             "'[0-9a-f]{16}')"
         ).fetchone()[0]
         assert n == 0
+
+
+def test_sessions_and_assessments_carry_the_teachers_pseudonyms_found_or_not(small):
+    """Training sessions and micro-ability assessments take their teachers' pseudonyms from the
+    pairs the teachers' load kept for the build, and hash the ID numbers the teachers do not
+    hold: either way a row's teacher_key is the keyed hash of its ID number."""
+    import csv
+    import hmac
+
+    from etl.reader import detect_encoding
+
+    checked = {True: 0, False: 0}  # the teacher found in the teachers' export, or not
+    with small.con() as con:
+        teachers = {r[0] for r in con.execute("SELECT teacher_key FROM raw._teachers").fetchall()}
+        for source in ("training_sessions", "micro_assessments"):
+            stored = {
+                (f, line): k
+                for f, line, k in con.execute(
+                    f"SELECT _file, _line, teacher_key FROM raw._{source}"
+                ).fetchall()
+            }
+            for path in sorted(small.raw.glob(f"{source}*.csv")):
+                lines = path.read_text(encoding=detect_encoding(path)).split("\n")
+                for number, text in enumerate(lines[1:], start=2):
+                    cells = next(csv.reader([text]), [])
+                    if len(cells) < 2 or not re.fullmatch(r"[0-9]{17}[0-9X]", cells[1]):
+                        continue
+                    key = stored.get((path.name, number))
+                    assert key is not None, (path.name, number)
+                    expected = hmac.new(TEST_KEY, cells[1].encode(), hashlib.sha256).hexdigest()
+                    assert key == expected[:16], (path.name, number)
+                    checked[key in teachers] += 1
+    assert checked[True] > 1000 and checked[False] > 10, checked
