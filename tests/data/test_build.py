@@ -500,3 +500,24 @@ def test_sessions_and_assessments_carry_the_teachers_pseudonyms_found_or_not(sma
                     assert key == expected[:16], (path.name, number)
                     checked[key in teachers] += 1
     assert checked[True] > 1000 and checked[False] > 10, checked
+
+
+def test_the_teachers_pairs_leave_memory_before_the_teacher_marts(small, tmp_path, monkeypatch):
+    """The clear ID numbers kept for the build are dropped as soon as the last source that
+    looks them up is loaded, before any mart reading those sources runs."""
+    from etl import engine
+
+    _heavy_lane_of_three(monkeypatch, small.raw)
+    seen: dict[str, int] = {}
+    real_mart = engine.run_mart
+
+    def running(con, mart):
+        seen[mart.name] = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = $d", {"d": engine.SCRATCH}
+        ).fetchone()[0]
+        real_mart(con, mart)
+
+    monkeypatch.setattr(engine, "run_mart", running)
+    build(small.raw, tmp_path / "scratch.duckdb", key=TEST_KEY)
+    assert seen["50_teacher_1_status"] == 0
+    assert set(seen) == {m.name for m in engine.mart_plan()}
