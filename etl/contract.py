@@ -47,9 +47,11 @@ class Column:
     key_as: str | None = None  # pseudonym column name
     header_aliases: tuple[str, ...] = ()
     example: str = ""
-    # values repeat little (record numbers, device fingerprints): stored compressed with ZSTD,
-    # as pseudonyms and one-column keys are (etl.engine._zstd_columns)
-    many_values: bool = False
+    # how much the values repeat, where the type does not tell: False for identifiers that
+    # repeat little (device fingerprints: stored with ZSTD, as pseudonyms and one-column keys
+    # are, etl.engine._zstd_columns), True for text of few distinct values (activity names:
+    # dictionary pages in land, as codes, dates and numbers have, etl.engine._land_parquet)
+    repeats: bool | None = None
 
     def __post_init__(self):
         assert self.type in TYPES, self.type

@@ -73,6 +73,7 @@ TRAINING_SESSIONS = Source(
             "课程/活动名称",
             header_aliases=("课程名称", "活动名称"),
             doc="course or activity",
+            repeats=True,
         ),
         C(
             "point_code",
@@ -115,7 +116,7 @@ TRAINING_SESSIONS = Source(
             "device_id",
             "设备标识",
             required=False,
-            many_values=True,
+            repeats=False,
             doc="platform's hashed device fingerprint (not personal: identifies a machine, not a person)",
         ),
     ),  # fmt: skip

@@ -427,7 +427,7 @@ def test_an_error_in_either_lane_stops_the_build_and_keeps_the_old_database(
 
 
 def test_identifier_columns_are_stored_with_zstd_and_the_rest_as_duckdb_chooses(small):
-    """Pseudonyms, one-column keys and columns declared many_values are written with ZSTD (2–3×
+    """Pseudonyms, one-column keys and columns declared not to repeat are written with ZSTD (2–3×
     cheaper to write than the default for values that repeat little); the other columns keep
     DuckDB's own choice."""
     from etl import engine
@@ -521,3 +521,16 @@ def test_the_teachers_pairs_leave_memory_before_the_teacher_marts(small, tmp_pat
     build(small.raw, tmp_path / "scratch.duckdb", key=TEST_KEY)
     assert seen["50_teacher_1_status"] == 0
     assert set(seen) == {m.name for m in engine.mart_plan()}
+
+
+def test_land_gives_dictionaries_to_columns_of_few_values_only():
+    """Land writes dictionary pages for codes, yes/no, dates, numbers, references and text
+    declared to repeat; never for identifiers, personal values, names or times."""
+    from etl import engine
+
+    few = set(engine._land_parquet(BY_NAME["training_sessions"])["use_dictionary"])
+    assert {"session_type", "activity", "point_code", "school_id", "terminal"} <= few
+    assert not few & {"record_id", "id_number", "device_id", "start_time", "end_time"}
+    few = set(engine._land_parquet(BY_NAME["students"])["use_dictionary"])
+    assert {"gender", "level", "grade", "is_migrant", "school_id"} <= few
+    assert not few & {"xueji", "name", "id_number", "birth_date"}
