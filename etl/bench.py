@@ -252,6 +252,57 @@ Measured on this machine; "before" is an earlier run of this command unless said
 machine is a shared virtual one: the same scale-1 build measured minutes apart took from 43 s to
 71 s, which is why every figure above is a median and why no test asserts a time.
 
+- **Build, sixth round** (issue: data platform). Build ÷ bare at scale 1: 2.13 → **2.04**,
+  the median of seven alternating pairs (2.04, 2.24, 1.96, 1.98, 2.05, 2.09, 1.85); build
+  29.8 s, bare load 14.6 s: the machine ran slower than in the fifth round. From this round the
+  bare load is timed as the build always was, as the wall time of its whole process; its start
+  and `import duckdb`, 0.25 s (median), were left out before. On the old measure the ratio is
+  2.08. Scale 4: 130.7 s → 127.9 s, peak 959 MB → 898 MB; the database 821 MB → 968 MB (the
+  ZSTD keys below; at scale 1, 230 MB → 244 MB; at scale 0.1, 44 MB → 56 MB). The pages at
+  scale 1, measured again on the new database, take what they took (slowest warm: coverage
+  137 ms, teachers 136 ms). Each
+  change was checked to give the same raw, stg, marts and quarantine, row for row, at test
+  scale and at scale 1.
+  - *Identifier columns stored with ZSTD.* DuckDB's default for text (a dictionary, then
+    FSST) spent 2–3× the CPU on values that repeat little: students' keys 0.86 → 0.25 s,
+    training sessions' record numbers 0.64 → 0.26 s, their teachers' keys 0.69 → 0.31 s and
+    device fingerprints 0.47 → 0.23 s (each the best of three, column by column); about 1.9 s
+    of CPU in all at scale 1. Pseudonyms, one-column keys and columns declared
+    `repeats=False` get it; the others keep DuckDB's choice, which is smaller for values that
+    repeat.
+  - *Dictionary pages in land for the columns of few values* (codes, yes/no, dates, numbers,
+    references, text declared `repeats=True`). DuckDB checks each string it reads from
+    Parquet for valid UTF-8 (3.5 % of the build's CPU in a profile): with a dictionary, once
+    per distinct value. Students' land 399 → 181 MB; writing it +0.3 s, reading it −0.5 s of
+    CPU; training sessions' load about 1 s of CPU less over three alternating pairs. The
+    scale-4 peak: 1,018 MB in a run before this change and the early drop of the teachers'
+    pairs below, 995 MB with that drop, 898 MB with both.
+  - *Teachers hashed once.* Training sessions and micro-ability assessments hashed every
+    distinct teacher ID number again (0.3 s of CPU each). The teachers' load now keeps its
+    pairs of ID number and pseudonym in an in-memory database attached for the build, dropped
+    once the two sources are loaded and never written to the file; they hash only the ID
+    numbers the teachers do not hold.
+  - *One running sum less* in the teacher-status mart: the running total is the sum of the
+    online and practice running sums (each window sum costs 0.4 s of CPU at scale 1).
+  - *Land before waiting.* A source's exports are landed before its lane waits for the
+    sources it refers to: the students' land overlaps the schools' load.
+  - *Measured and dropped:*
+    - SHA-256 compiled with numba, from precomputed HMAC midstates: 1.1 µs a value in one
+      thread, no better than DuckDB, and 3–4 s of compiling in a fresh environment;
+    - the running sums partitioned by the key as a 64-bit integer, or with ROWS frames: no
+      faster;
+    - the points-met dates from sorted lists instead of row numbers: no faster;
+    - training sessions before students, so that the teacher-status mart runs beside the
+      students' load: slower in three pairs of three;
+    - ISO dates and times cast directly before the format list: slower;
+    - transparent huge pages for Arrow's allocator: 60 % fewer page faults but 1.3 s more
+      system time and 135 MB more memory in the students' land;
+    - DuckDB's allocator settings of the fifth round removed: no difference in page faults.
+  - *Where the rest goes at scale 1* (a CPU profile of a whole build): DuckDB 57 % (the
+    students' HMAC about 4 s, group-by hash tables 2.6 %, dictionary compression 2.5 %,
+    string scans and appends 2.5 %), the kernel 10 % (page faults, file copies), Arrow's CSV
+    parser and UTF-8 check 5 %. The bare load does most of the parsing and compressing too;
+    what the build adds is validation, pseudonymization and the marts.
 - **Build, fifth round** (issue: data platform). Build ÷ bare at scale 1: 2.35 → **2.13**, over
   five alternating pairs (2.13, 2.16, 2.13, 2.05, 2.07); build 24.1 s, bare load 11.8 s. The
   machine ran faster than in the fourth round (the same bare load took 16.5 s then), so
