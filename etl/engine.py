@@ -447,10 +447,11 @@ def _stored_exprs(source: Source) -> dict[str, str]:
 
 def _zstd_columns(source: Source) -> set[str]:
     """Stored columns whose values repeat little: pseudonyms (random hex), a one-column key and
-    columns declared not to repeat (`repeats=False`). DuckDB's default for text, dictionary then FSST, spends
-    2–3× the CPU of ZSTD on such values, for a similar size (scale 1: the students' keys
-    0.86 → 0.25 s of CPU, 119 → 131 blocks; training sessions' record numbers 0.64 → 0.26 s,
-    95 → 72 blocks); for the other columns, which repeat a lot, the default is smaller."""
+    columns declared not to repeat (`repeats=False`). DuckDB's default for text, a dictionary
+    then FSST, spends 2–3× the CPU of ZSTD on such values, for a similar size (scale 1: the
+    students' keys 0.86 → 0.25 s of CPU, 119 → 131 blocks; training sessions' record numbers
+    0.64 → 0.26 s, 95 → 72 blocks); for the other columns, which repeat a lot, the default is
+    smaller."""
     out = set()
     for c in source.columns:
         if c.personal == "pseudonym":
@@ -559,7 +560,7 @@ LAND_PARQUET = {"compression": "none", "use_dictionary": False, "write_statistic
 
 def _land_parquet(source: Source) -> dict:
     """LAND_PARQUET, with dictionary pages for the columns whose values repeat a lot (codes,
-    yes/no, dates, numbers, references): DuckDB checks each string it reads from Parquet for
+    yes/no, dates, numbers, references, text declared `repeats=True`): DuckDB checks each string it reads from Parquet for
     valid UTF-8 once per dictionary entry instead of once per row, and land shrinks. Scale 1,
     students' land: 399 → 181 MB, writing +0.3 s and reading −0.5 s of CPU. Identifiers, names,
     free text and times, which repeat little, stay plain: a dictionary would cost without
