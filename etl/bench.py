@@ -257,17 +257,16 @@ machine is a shared virtual one: the same scale-1 build measured minutes apart t
   bare load 13.0 s. That is at the target, not safely under it: a run of the code one change
   earlier (all below but the sorted key hashes, which save about 0.25 s of CPU) gave 2.04
   (2.04, 2.24, 1.96, 1.98, 2.05, 2.09, 1.85), and the pairs of one run spread wider than the
-  two medians differ. From this round the bare load is timed as the build always was, as the wall time of
-  its whole process; its start and `import duckdb`, 0.25 s (median), were left out before. On
-  the old measure this run's ratio would be 2.01. The machine ran slower than in the
-  fifth round (the same bare load took 11.8 s then). Scale 4: 130.7 s → 110.8 s; peak
-  959 MB → 974 MB (898 MB in the earlier run: it varies by about ±50 MB between runs of the
-  same code); the database 821 MB → 886 MB (the ZSTD keys below; 968 MB in the earlier run:
-  its block layout varies with the order in which the two lanes write; at scale 1,
-  230 MB → 244–252 MB; at scale 0.1, 44 MB → 56 MB). The pages at scale 1, measured again on
-  the new database, take what they took (slowest warm: coverage 137 ms, teachers 136 ms).
-  Each change was checked to give the same raw, stg, marts and quarantine, row for row, at
-  test scale and at scale 1.
+  two medians differ. From this round the bare load is timed as the build always was, as the
+  wall time of its whole process; its start and `import duckdb`, 0.25 s (median), were left out
+  before. On the old measure this run's ratio would be 2.01. The machine ran slower than in the
+  fifth round (the same bare load took 11.8 s then). Scale 4: 130.7 s → 110.8 s; peak 959 MB →
+  974 MB (898 MB in the earlier run: it varies by about ±50 MB between runs of the same code);
+  the database 821 MB → 886 MB (the ZSTD keys below; 968 MB in the earlier run: its block
+  layout varies with the order in which the two lanes write; at scale 1, 230 MB → 244–252 MB;
+  at scale 0.1, 44 MB → 56 MB). The pages at scale 1, measured again on the new database, take
+  what they took (slowest warm: coverage 137 ms, teachers 136 ms). Each change was checked to
+  give the same raw, stg, marts and quarantine, row for row, at test scale and at scale 1.
   - *Identifier columns stored with ZSTD.* DuckDB's default for text (a dictionary, then
     FSST) spent 2–3× the CPU on values that repeat little: students' keys 0.86 → 0.25 s,
     training sessions' record numbers 0.64 → 0.26 s, their teachers' keys 0.69 → 0.31 s and

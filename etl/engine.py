@@ -560,11 +560,11 @@ LAND_PARQUET = {"compression": "none", "use_dictionary": False, "write_statistic
 
 def _land_parquet(source: Source) -> dict:
     """LAND_PARQUET, with dictionary pages for the columns whose values repeat a lot (codes,
-    yes/no, dates, numbers, references, text declared `repeats=True`): DuckDB checks each string it reads from Parquet for
-    valid UTF-8 once per dictionary entry instead of once per row, and land shrinks. Scale 1,
-    students' land: 399 → 181 MB, writing +0.3 s and reading −0.5 s of CPU. Identifiers, names,
-    free text and times, which repeat little, stay plain: a dictionary would cost without
-    saving."""
+    yes/no, dates, numbers, references, text declared `repeats=True`): DuckDB checks each string
+    it reads from Parquet for valid UTF-8 once per dictionary entry instead of once per row, and
+    land shrinks. Scale 1, students' land: 399 → 181 MB, writing +0.3 s and reading −0.5 s of
+    CPU. Identifiers, names, free text and times, which repeat little, stay plain: a dictionary
+    would cost without saving."""
     many = _zstd_columns(source)
     few = [
         c.name
@@ -946,10 +946,10 @@ def load_sources(
     another (each keeps both cores busy most of its time) and, beside them, the light ones (many
     short steps that leave a core idle). A source is landed at once, and loaded once the sources
     it refers to are loaded; as each lane keeps load order, which is a topological order,
-    neither can wait for the other for ever. A lane done with its sources runs marts, each as soon as what it reads
-    is built (in file order among those ready), so marts run beside the heavy sources' load and
-    two at a time at the end. The first error stops both lanes and is raised. Load-report rows
-    come in load order."""
+    neither can wait for the other for ever. A lane done with its sources runs marts, each as
+    soon as what it reads is built (in file order among those ready), so marts run beside the
+    heavy sources' load and two at a time at the end. The first error stops both lanes and is
+    raised. Load-report rows come in load order."""
     import threading
 
     heavy, light = build_lanes(raw_dir)
