@@ -233,9 +233,11 @@ def _shared_targets() -> frozenset[tuple[str, str]]:
 
 # the build's in-memory database (attached as SCRATCH, seen by both lanes' connections, never
 # written to the database file): for each column of _shared_targets, the pairs of clear value
-# and pseudonym of its source's rows. A column referring to it looks its values' pseudonyms up
-# there and hashes only the values not found, instead of hashing every teacher a second and a
-# third time (training sessions, micro-ability assessments: 0.3 s of CPU each at scale 1).
+# and pseudonym of its source's rows, each with its link (is the pseudonym a loaded row's?). A
+# column referring to it looks each row's value up there and hashes on its row only a value not
+# found, instead of hashing every teacher a second and a third time (training sessions,
+# micro-ability assessments: 0.3 s of CPU each at scale 1) and finding the distinct values of
+# its own rows first (0.4 s more for training sessions).
 SCRATCH = "build_scratch"
 
 
@@ -313,11 +315,19 @@ def _typed_parts(source: Source) -> tuple[list[str], list[str]]:
             typed.append(f"{q('ul_' + c.name)}.unit_code AS {q('u_' + c.name)}")
         if c.personal == "pseudonym" and _hash_inline(source, c):
             typed.append(f"{HMAC.format(v=f'n.{q(c.name)}')} AS {q('k_' + c.name)}")
+        elif c.personal == "pseudonym" and _pseudonym_ref(c):
+            # the referred source's pairs where they are shared (see load_source): a value they
+            # do not hold is hashed on its row
+            p = q("p_" + c.name)
+            joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
+            typed.append(
+                f"coalesce({p}.k, {HMAC.format(v=f'n.{q(c.name)}')}) AS {q('k_' + c.name)}"
+            )
         elif c.personal == "pseudonym":
             p = q("p_" + c.name)
             joins.append(f"LEFT JOIN {p} ON {p}.v = n.{q(c.name)}")
             typed.append(f"{p}.k AS {q('k_' + c.name)}")
-        if c.ref and _pseudonym_ref(c):  # checked on the distinct pseudonyms (see load_source)
+        if c.ref and _pseudonym_ref(c):  # checked once per distinct person (see load_source)
             typed.append(f"coalesce({q('p_' + c.name)}.fk, false) AS {q('fk_' + c.name)}")
         elif c.ref:
             alias = q("fk_t_" + c.name)
@@ -354,10 +364,10 @@ def validate_sql(source: Source) -> str:
         dup_cte = (
             f", dh AS (SELECT DISTINCT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p "
             f"FROM (SELECT {h} AS h FROM land)) WHERE h = p), "
-            f"dk AS (SELECT {kl}, min({{'f': _file, 'l': _line}}) AS _first FROM land "
+            f"dk AS (SELECT {kl}, min({{'f': _file_no, 'l': _line}}) AS _first FROM land "
             f"WHERE {h} IN (SELECT h FROM dh) GROUP BY ALL HAVING count(*) > 1)"
         )
-        dup = "coalesce(dk._first <> {'f': t._file, 'l': t._line}, false)"
+        dup = "coalesce(dk._first <> {'f': t._file_no, 'l': t._line}, false)"
         dup_join = f"LEFT JOIN dk ON {on}"
     else:
         dup_cte, dup, dup_join = "", "false", ""
@@ -394,7 +404,7 @@ def validate_sql(source: Source) -> str:
         f"'value': {first[0]}, 'message': 'summary (合计) row, not data'}}]"
     )
     return f"""
-WITH n AS (SELECT _file, _line, {norm} FROM land),
+WITH n AS (SELECT _file_no, _line, {norm} FROM land),
 t AS (SELECT n.*, {", ".join([*typed, f"({summary}) AS _summary"])} FROM n {" ".join(joins)}){dup_cte},
 d AS (SELECT t.*, {dup} AS _dup FROM t {dup_join}),
 c AS (SELECT *, (_summary OR {" OR ".join(conds) if conds else "false"}) AS _bad FROM d AS t)
@@ -461,14 +471,17 @@ def _zstd_columns(source: Source) -> set[str]:
     return out
 
 
-def _load_sql(source: Source) -> tuple[str, str, list[str]]:
+def _load_sql(source: Source, files: list[str]) -> tuple[str, str, list[str]]:
     """(table, select, views): one pass of the validation query over land, `select`, fills
     the table raw."_<source>": one row per row read, with `_bad`, the reasons `_errors`, a
     rejected row's values as text in one JSON column `_values`, and every row's stored (typed,
-    pseudonymized) values. Two views read it:
+    pseudonymized) values. A row's file is kept as its number `_file_no` in `files` (the
+    source's exports in name order), not as its name: a name written on every row costs 0.2 s of
+    CPU per 2.9 million rows. Two views read it:
 
-    - raw.<source>: every row read, its status and reasons, and a rejected row's values spread
-      out into one column each (null for a loaded row: its values are in stg, typed);
+    - raw.<source>: every row read, its file's name, its status and reasons, and a rejected
+      row's values spread out into one column each (null for a loaded row: its values are in
+      stg, typed);
     - stg.<source>: the rows not rejected, their stored columns.
 
     One pass instead of a validation pass and a staging pass over land saves reading land again,
@@ -481,7 +494,7 @@ def _load_sql(source: Source) -> tuple[str, str, list[str]]:
     obj = ", ".join(f"{lit(n)}, {v}" for n, v in vals)
     stored = _stored_exprs(source)
     select = (
-        "SELECT t._file, t._line, _bad, "
+        "SELECT t._file_no, t._line, _bad, "
         f"CASE WHEN _bad THEN CAST(json_object({obj}) AS VARCHAR) END AS _values, _errors, "
         + ", ".join(f"{e} AS {q(o)}" for o, e in stored.items())
         + f" FROM ({validate_sql(source)}) t"
@@ -490,7 +503,8 @@ def _load_sql(source: Source) -> tuple[str, str, list[str]]:
         f"raw.{table}",
         select,
         [
-            f"CREATE VIEW raw.{name} AS SELECT _file, _line, "
+            f"CREATE VIEW raw.{name} AS SELECT {_list(files)}[_file_no + 1] "
+            "AS _file, _line, "
             + "".join(f"_values ->> {lit(n)} AS {q(n)}, " for n, _ in vals)
             + "CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
             + f"FROM raw.{table}",
@@ -756,13 +770,13 @@ def load_source(
     """A landed source → raw.<source>, stg.<source> and its quarantine rows."""
     parts, report, bad, land_dir = landed.parts, landed.report, landed.bad, landed.land_dir
     files = [r["file"] for r in report]
-    # one Parquet part per file: its name is a constant of the view, not a column written and
+    # one Parquet part per file: its number is a constant of the view, not a column written and
     # read again for every row
     con.execute(
         "CREATE OR REPLACE TEMP VIEW land AS "
         + " UNION ALL ".join(
-            f"SELECT {lit(fname)} AS _file, * FROM read_parquet({lit(part)})"
-            for fname, part in zip(files, parts, strict=True)
+            f"SELECT CAST({i} AS USMALLINT) AS _file_no, * FROM read_parquet({lit(part)})"
+            for i, part in enumerate(parts)
         )
     )
     n = con.execute("SELECT count(*) FROM land").fetchone()[0]
@@ -776,25 +790,25 @@ def load_source(
             "SELECT count(*) FROM duckdb_databases() WHERE database_name = $d", {"d": SCRATCH}
         ).fetchone()[0]
     )
+    views_p = set()  # the p_ of columns that read the referred source's shared pairs
     for c in source.columns:
         if c.personal == "pseudonym" and not _hash_inline(source, c):
             t = q("p_" + c.name)
-            distinct = f"SELECT DISTINCT {q(c.name)} AS v FROM land WHERE {q(c.name)} IS NOT NULL"
             shared = c.ref if c.ref and _pseudonym_ref(c) else None
             if scratch and shared and _shared_exists(con, *shared):
-                # only the values the referred source does not hold are hashed here
-                sql = (
-                    f"SELECT d.v, coalesce(m.k, {HMAC.format(v='d.v')}) AS k "
-                    f"FROM ({distinct}) d LEFT JOIN {_shared_pseudonyms(*shared)} m ON m.v = d.v"
-                )
-            else:
-                sql = f"SELECT v, {HMAC.format(v='v')} AS k FROM ({distinct})"
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {t} AS {sql}", {"o": opad, "i": ipad})
-            if scratch and (source.name, c.name) in _shared_targets():
+                # the referred source's pairs and links, looked up row by row (a value they do
+                # not hold is hashed on its row): no pass to find this source's distinct values
                 con.execute(
-                    f"CREATE OR REPLACE TABLE {_shared_pseudonyms(source.name, c.name)} AS "
-                    f"SELECT v, k FROM {t}"
+                    f"CREATE OR REPLACE TEMP VIEW {t} AS "
+                    f"SELECT v, k, fk FROM {_shared_pseudonyms(*shared)}"
                 )
+                views_p.add(c.name)
+                continue
+            sql = (
+                f"SELECT v, {HMAC.format(v='v')} AS k FROM (SELECT DISTINCT {q(c.name)} AS v "
+                f"FROM land WHERE {q(c.name)} IS NOT NULL)"
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {t} AS {sql}", {"o": opad, "i": ipad})
             if ref := _pseudonym_ref(c):  # the link, checked once per distinct person
                 tbl, col = ref.rsplit(".", 1)
                 con.execute(
@@ -805,8 +819,12 @@ def load_source(
     # raw."_<source>", and the views raw.<source> and stg.<source> over it (see _load_sql).
     # Row order carries no meaning (_file, _line identify a row), so nothing is sorted.
     name = q(source.name)
-    params = {"o": opad, "i": ipad} if any(_hash_inline(source, c) for c in source.columns) else {}
-    table, select, views = _load_sql(source)
+    hashes = any(
+        c.personal == "pseudonym" and (_hash_inline(source, c) or _pseudonym_ref(c))
+        for c in source.columns
+    )
+    params = {"o": opad, "i": ipad} if hashes else {}
+    table, select, views = _load_sql(source, files)
     zstd = _zstd_columns(source)
     cols = [
         f"{q(n)} {t}" + (" USING COMPRESSION zstd" if n in zstd else "")
@@ -816,6 +834,16 @@ def load_source(
     con.execute(f"INSERT INTO {table} {select}", params)
     for v in views:
         con.execute(v)
+    for c in source.columns:
+        if scratch and (source.name, c.name) in _shared_targets():
+            # the pairs of clear value and pseudonym, each with its link: is the pseudonym a
+            # loaded row's (stg)? The sources referring to this column look them up
+            key = q(c.key_as)
+            con.execute(
+                f"CREATE OR REPLACE TABLE {_shared_pseudonyms(source.name, c.name)} AS "
+                f"SELECT p.v, p.k, (r.v IS NOT NULL) AS fk FROM {q('p_' + c.name)} p "
+                f"LEFT JOIN (SELECT DISTINCT {key} AS v FROM stg.{name}) r ON r.v = p.k"
+            )
     # quarantine: one row per (row, failure); unit for scoping where it can be known
     unit_expr, unit_join = "NULL", ""
     if source.unit_column:
@@ -852,7 +880,7 @@ def load_source(
     shutil.rmtree(land_dir, ignore_errors=True)
     for c in source.columns:
         if c.personal == "pseudonym" and not _hash_inline(source, c):
-            con.execute(f"DROP TABLE {q('p_' + c.name)}")
+            con.execute(f"DROP {'VIEW' if c.name in views_p else 'TABLE'} {q('p_' + c.name)}")
     return report
 
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -206,6 +207,24 @@ def test_two_builds_of_one_input_give_identical_marts(small, tmp_path):
             qa = a.execute(f'SELECT * FROM stg."{s.name}" ORDER BY ALL').fetchall()
             qb = b.execute(f'SELECT * FROM stg."{s.name}" ORDER BY ALL').fetchall()
             assert qa == qb, s.name
+
+
+def test_the_marts_working_tables_are_not_left_in_the_database(small):
+    """Mart files hand intermediate results to later files in tables named *_tmp (the teachers'
+    points, made beside the training sessions' load); the file that reads one drops it."""
+    marts_sql = Path(__file__).resolve().parents[2] / "etl" / "sql" / "marts"
+    made = {
+        m[1]
+        for f in marts_sql.glob("*.sql")
+        for m in re.finditer(r"CREATE OR REPLACE TABLE marts\.(\w+_tmp)\b", f.read_text())
+    }
+    assert "teacher_points_tmp" in made
+    with small.con() as con:
+        left = con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+            "WHERE table_name LIKE '%\\_tmp' ESCAPE '\\'"
+        ).fetchall()
+    assert left == []
 
 
 def test_counts_per_level_are_within_two_percent_of_the_bulletin(small):
@@ -476,16 +495,19 @@ def test_sessions_and_assessments_carry_the_teachers_pseudonyms_found_or_not(sma
     import csv
     import hmac
 
+    from etl import engine
     from etl.reader import detect_encoding
 
     checked = {True: 0, False: 0}  # the teacher found in the teachers' export, or not
     with small.con() as con:
         teachers = {r[0] for r in con.execute("SELECT teacher_key FROM raw._teachers").fetchall()}
         for source in ("training_sessions", "micro_assessments"):
+            # raw tables number a row's file in name order; the raw view shows its name
+            names = [f.name for f in engine.find_files(small.raw, BY_NAME[source])]
             stored = {
-                (f, line): k
+                (names[f], line): k
                 for f, line, k in con.execute(
-                    f"SELECT _file, _line, teacher_key FROM raw._{source}"
+                    f"SELECT _file_no, _line, teacher_key FROM raw._{source}"
                 ).fetchall()
             }
             for path in sorted(small.raw.glob(f"{source}*.csv")):
