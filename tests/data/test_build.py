@@ -555,4 +555,43 @@ def test_land_gives_dictionaries_to_columns_of_few_values_only():
     assert not few & {"record_id", "id_number", "device_id", "start_time", "end_time"}
     few = set(engine._land_parquet(BY_NAME["students"])["use_dictionary"])
     assert {"gender", "level", "grade", "is_migrant", "school_id"} <= few
-    assert not few & {"xueji", "name", "id_number", "birth_date"}
+    assert "name" in few  # land holds a name's presence only (_name_presence)
+    assert not few & {"xueji", "id_number", "birth_date"}
+
+
+def test_names_go_no_further_than_the_reader(small, tmp_path):
+    """Land keeps of a name only whether it is there (or the summary word it is): a blank name
+    is still rejected, a 合计 in the name column still marks a summary row, and no name's text
+    reaches the work folder."""
+    import pyarrow.parquet as pq
+
+    from etl import engine
+
+    raw = tmp_path / "raw"
+    shutil.copytree(small.raw, raw)
+    path = raw / "students.csv"
+    enc = "utf-8-sig" if path.read_bytes().startswith(b"\xef\xbb\xbf") else "utf-8"
+    lines = path.read_text(encoding=enc).split("\n")
+    names = [row.split(",")[1].strip('"') for row in lines[1:] if row.count(",") > 5]
+    cells = lines[4].split(",")
+    cells[1] = '"  "'  # physical line 5: a blank name
+    lines[4] = ",".join(cells)
+    cells = lines[7].split(",")
+    cells[1] = '"合计"'  # physical line 8: a total row, marked in the name column
+    lines[7] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding=enc)
+
+    landed = engine.land_source(raw, BY_NAME["students"], tmp_path / "work")
+    kept = set(pq.read_table(landed.parts[0], columns=["name"]).column("name").to_pylist())
+    assert kept == {"*", None, "合计"}
+    text = b"".join(Path(p).read_bytes() for p in landed.parts)
+    assert not [n for n in names[:200] if n and n.encode() in text]
+
+    res = build(raw, tmp_path / "x.duckdb", key=TEST_KEY)
+    with duckdb.connect(str(res.db_path), read_only=True) as con:
+        got = con.execute(
+            "SELECT line, column_name, rule FROM meta.quarantine "
+            "WHERE source = 'students' AND line IN (5, 8) ORDER BY 1"
+        ).fetchall()
+    assert (5, "姓名", "required") in got
+    assert (8, "学籍号", "summary_row") in got
