@@ -451,9 +451,24 @@ def _stored_exprs(source: Source) -> dict[str, str]:
             continue
         elif c.check == "unit":
             sel[c.name] = q("u_" + c.name)
+        elif c.name in _enum_columns(source):
+            sel[c.name] = f"TRY_CAST({q(c.name)} AS ENUM{_tuple(c.values)})"
         else:
             sel[c.name] = q("t_" + c.name) if _typed_expr(c) else q(c.name)
     return {o: sel[o] for o in source.stored_columns}
+
+
+def _enum_columns(source: Source) -> set[str]:
+    """Stored columns of a few allowed values (性别, 学段, 研修类型 …), kept in raw."_<source>" as
+    an ENUM of those values and shown as text by stg.<source>: writing a value's number costs
+    a third of the CPU of DuckDB's text compression (scale 1: 0.3 → 0.2 s per column of 2.9
+    million rows). A value not allowed is stored as null: its row is rejected anyway, and
+    raw.<source> shows its text."""
+    return {
+        c.name
+        for c in source.columns
+        if c.type == "enum" and c.personal is None and c.check != "unit" and c.values
+    }
 
 
 def _zstd_columns(source: Source) -> set[str]:
@@ -494,6 +509,8 @@ def _load_sql(source: Source, files: list[str]) -> tuple[str, str, list[str]]:
     vals = _raw_values(source)
     obj = ", ".join(f"{lit(n)}, {v}" for n, v in vals)
     stored = _stored_exprs(source)
+    enums = _enum_columns(source)
+    stg_cols = [f"CAST({q(o)} AS VARCHAR) AS {q(o)}" if o in enums else q(o) for o in stored]
     select = (
         "SELECT t._file_no, t._line, _bad, "
         f"CASE WHEN _bad THEN CAST(json_object({obj}) AS VARCHAR) END AS _values, _errors, "
@@ -509,7 +526,7 @@ def _load_sql(source: Source, files: list[str]) -> tuple[str, str, list[str]]:
             + "".join(f"_values ->> {lit(n)} AS {q(n)}, " for n, _ in vals)
             + "CASE WHEN _bad THEN 'quarantined' ELSE 'loaded' END AS _status, _errors "
             + f"FROM raw.{table}",
-            f"CREATE VIEW stg.{name} AS SELECT {', '.join(q(o) for o in stored)} "
+            f"CREATE VIEW stg.{name} AS SELECT {', '.join(stg_cols)} "
             f"FROM raw.{table} WHERE NOT _bad",
         ],
     )

@@ -477,7 +477,10 @@ def test_identifier_columns_are_stored_with_zstd_and_the_rest_as_duckdb_chooses(
             ("raw._training_sessions", "device_id"),
         ]:
             assert methods(table, column) == {"ZSTD"}, (table, column)
-        for table, column in [("raw._students", "level"), ("raw._training_sessions", "terminal")]:
+        for table, column in [
+            ("raw._students", "school_id"),
+            ("raw._training_sessions", "activity"),
+        ]:
             m = methods(table, column)
             assert m and "ZSTD" not in m, (table, column)
         # the stored values are the same text whatever the compression
@@ -486,6 +489,45 @@ def test_identifier_columns_are_stored_with_zstd_and_the_rest_as_duckdb_chooses(
             "'[0-9a-f]{16}')"
         ).fetchone()[0]
         assert n == 0
+
+
+def test_columns_of_allowed_values_are_stored_as_enums_and_read_as_text(small, tmp_path):
+    """An enumerated column (性别, 学段, 研修类型 …) is stored as an ENUM of its allowed values;
+    stg shows it as text, as before, and a value not allowed is still shown as written."""
+    from etl import engine
+
+    assert {"gender", "level"} <= engine._enum_columns(BY_NAME["students"])
+    assert {"session_type", "terminal"} <= engine._enum_columns(BY_NAME["training_sessions"])
+    assert not engine._enum_columns(BY_NAME["students"]) & {"school_id", "student_key"}
+    raw = tmp_path / "raw"
+    shutil.copytree(small.raw, raw)
+    path = raw / "students.csv"
+    enc = "utf-8-sig" if path.read_bytes().startswith(b"\xef\xbb\xbf") else "utf-8"
+    lines = path.read_text(encoding=enc).split("\n")
+    cells = lines[4].split(",")
+    cells[6] = '"大学"'  # physical line 5: 学段 not allowed
+    lines[4] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding=enc)
+    res = build(raw, tmp_path / "x.duckdb", key=TEST_KEY)
+    with duckdb.connect(str(res.db_path), read_only=True) as con:
+
+        def types(table: str) -> dict[str, str]:
+            return {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+        stored = types("raw._training_sessions")["session_type"]
+        assert stored.startswith("ENUM(") and "'网络研修'" in stored
+        assert types("raw._students")["level"].startswith("ENUM(")
+        assert types("stg.training_sessions")["session_type"] == "VARCHAR"
+        assert types("stg.students")["level"] == "VARCHAR"
+        shown = {r[0] for r in con.execute("SELECT DISTINCT level FROM stg.students").fetchall()}
+        assert "小学" in shown and shown <= set(BY_NAME["students"].column("level").values)
+        got = con.execute(
+            "SELECT r._status, r.level, t.level, q.rule, q.value FROM raw.students r "
+            "JOIN raw._students t ON t._line = r._line "
+            "JOIN meta.quarantine q ON q.source = 'students' AND q.line = r._line "
+            "WHERE r._line = 5 AND q.column_name = '学段'"
+        ).fetchall()
+    assert got == [("quarantined", "大学", None, "allowed_values", "大学")]
 
 
 def test_sessions_and_assessments_carry_the_teachers_pseudonyms_found_or_not(small):
