@@ -252,6 +252,60 @@ Measured on this machine; "before" is an earlier run of this command unless said
 machine is a shared virtual one: the same scale-1 build measured minutes apart took from 43 s to
 71 s, which is why every figure above is a median and why no test asserts a time.
 
+- **Build, seventh round** (issue: data platform). Build ÷ bare at scale 1: 1.98 → **1.88**,
+  the median of seven alternating pairs (2.07, 1.69, 1.88, 2.22, 2.04, 1.83, 1.57); build
+  25.7 s, bare load 14.3 s. A run midway, after the first four changes below, gave 1.91 (1.72,
+  1.88, 2.03, 1.74, 1.91, 1.92, 2.18; build 29.9 s, bare 15.7 s: the machine was slower then).
+  The pairs still spread across 2: the bare load took 12.5–15.1 s and the build 22.9–31.8 s
+  within minutes, so the median of several pairs is the figure to read. Scale 4: 110.8 s →
+  108.1 s (95.9 s in the midway run); peak 974 MB → 854 MB (864 MB midway); the database
+  886 MB → 891 MB. Scale 0.1: 2.78 → 2.91 over seven pairs (three before); at that size fixed
+  costs dominate. The pages, measured again on the new databases, are as fast or faster
+  (slowest warm at scale 1: coverage 123 ms; at scale 4: coverage 153 ms). Each change was
+  checked to give the same raw, stg, marts and quarantine, row for row and type for type, at
+  test scale and at scale 1 (against a build of the round's starting code).
+  - *The teachers' points made beside the sessions' load.* `50_teacher_0_points.sql` makes the
+    rules and each teacher's micro-ability points (and the day the points rule was met) as
+    soon as the assessments are loaded: at scale 1 in the light lane while training sessions
+    load. The status file, which waits for the sessions, joins the result and drops it. Its
+    last statement: 1.1–1.4 s → 0.6–0.9 s; in a timeline of a whole build the status mart at
+    the end took 3.8 s → 2.8 s.
+  - *A row's file as a number.* Raw tables held each row's file name, written on every row
+    (0.2 s of CPU per 2.9 million rows); they now hold its number among the source's exports
+    in name order (`_file_no`), and the raw view shows the name.
+  - *Shared pseudonyms looked up row by row.* The teachers' pairs now carry their link (is the
+    teacher loaded?); training sessions and assessments look each row's ID number up and hash
+    on its row only one not found, instead of first finding their own distinct ID numbers
+    (0.55 s of CPU for training sessions).
+  - *No OpenBLAS spin.* numpy's OpenBLAS starts a thread per core when imported, which spins
+    for a while: 0.12 s of CPU. The build does no BLAS work and sets
+    `OPENBLAS_NUM_THREADS=1`.
+  - *Names reduced to their presence in land.* Names are checked for presence only and never
+    stored: land now keeps null, '*' or the summary word (合计 …) that marks a summary row. No
+    name reaches the work folder, and 2.6 million students' names are not written, read and
+    carried through validation (students' land: 6.2 → 5.5 s of CPU, medians of five
+    alternating pairs; the noise is as large).
+  - *ENUMs for columns of allowed values* (性别, 学段, 研修类型 …): raw tables store them as an
+    ENUM of the allowed values, which costs a third less to write than text (0.3 → 0.2 s of
+    CPU per column of 2.9 million rows); stg views show them as text. Loads over four
+    alternating pairs: students 9.6 → 8.7 s, training sessions 8.2 → 7.8 s of CPU (medians).
+    The teacher marts, which filter the sessions on their type, are no slower.
+  - *Measured and dropped:*
+    - land as Arrow IPC files scanned through pyarrow datasets: the students' land 0.8 s of
+      CPU less, but their load 2.5–3 s more (DuckDB converts every Arrow batch), and training
+      sessions' load ran out of the 500 MB memory cap;
+    - every column's compression declared as DuckDB chooses it, to skip its analysis: slower
+      in three pairs of three (training sessions' insert 9.5 → 9.9 s of CPU);
+    - compression methods that are never chosen disabled (`disabled_compression_methods`):
+      within the noise;
+    - the running sums and the per-teacher counts in separate passes: slower (a second scan
+      of the sessions);
+    - the birth-date check without `strftime`: 0.13 s of CPU at most;
+    - GB18030 decoded whole instead of incrementally: the same 0.4–0.55 s of CPU for the
+      micro-ability assessments; it is Python's codec either way;
+    - HMAC from precomputed midstates in Python (hashlib, SHA-NI through OpenSSL): 1.1 µs a
+      value holding the interpreter lock, against 1.7 µs in DuckDB spread over two threads:
+      no wall time saved.
 - **Build, sixth round** (issue: data platform). Build ÷ bare at scale 1: 2.13 → **1.98**, the
   median of seven alternating pairs (2.65, 2.19, 1.98, 1.95, 1.90, 2.44, 1.84); build 29.5 s,
   bare load 13.0 s. That is at the target, not safely under it: a run of the code one change
