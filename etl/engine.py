@@ -602,13 +602,15 @@ def _land_parquet(source: Source) -> dict:
         c.name
         for c in source.columns
         if _is_name(c)  # reduced to their presence (_name_presence)
-        or c.personal is None
-        and c.name not in many
-        and (
-            c.repeats
-            or (c.repeats is None and c.type in ("enum", "bool", "date", "int", "float"))
-            or c.ref
-            or c.check == "unit"
+        or (
+            c.personal is None
+            and c.name not in many
+            and (
+                c.repeats
+                or (c.repeats is None and c.type in ("enum", "bool", "date", "int", "float"))
+                or c.ref
+                or c.check == "unit"
+            )
         )
     ]
     return {**LAND_PARQUET, "use_dictionary": few} if few else LAND_PARQUET
@@ -854,7 +856,7 @@ def load_source(
                 )
 
     # raw."_<source>", and the views raw.<source> and stg.<source> over it (see _load_sql).
-    # Row order carries no meaning (_file, _line identify a row), so nothing is sorted.
+    # Row order carries no meaning (_file_no, _line identify a row), so nothing is sorted.
     name = q(source.name)
     hashes = any(
         c.personal == "pseudonym" and (_hash_inline(source, c) or _pseudonym_ref(c))
