@@ -62,8 +62,9 @@ SELECT
 FROM v;
 
 -- per teacher: points submitted, passed, excellent, failing, pending; dimensions passed; and the
--- day the points rule was met (the min_points_passed-th point passed, over at least
--- min_dimensions dimensions). Read by part 1 into marts.teacher_status, then dropped there.
+-- day the points rule was met (the later of the days the min_points_passed-th point and the
+-- min_dimensions-th dimension were first passed). Read by part 1 into marts.teacher_status,
+-- then dropped there.
 CREATE OR REPLACE TABLE marts.teacher_points_tmp AS
 WITH r AS (SELECT * FROM marts.teacher_rules),
 tp AS (  -- per teacher and point: submitted, passed (first day), failed, pending
