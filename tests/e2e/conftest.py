@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -132,18 +133,52 @@ def browser(chromium: str):
         b.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed browser test says what its pages went through and leaves a screenshot of each."""
+    report = yield
+    pages = getattr(item, "_es_pages", None)
+    if report.when == "call" and report.failed and pages:
+        lines = []
+        for i, (pg, events) in enumerate(pages):
+            shot = SCREENSHOTS / "failures" / f"{item.name}-{i}.png"
+            try:
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                pg.screenshot(path=shot, full_page=True)
+                where = f"{pg.url} (screenshot {shot.relative_to(ROOT)})"
+            except Exception as e:  # a crashed or closed page cannot be shot: say so
+                where = f"{pg.url} (no screenshot: {type(e).__name__}: {str(e)[:200]})"
+            lines += [f"page {i}: {where}", *(f"  {e}" for e in events[-40:])]
+        report.sections.append(("browser events", "\n".join(lines)))
+    return report
+
+
 @pytest.fixture
-def new_page(browser):
-    """A factory of fresh browser pages (own context each), closed after the test."""
+def new_page(browser, request):
+    """A factory of fresh browser pages (own context each), closed after the test. Each page's
+    navigations, crashes, script errors and console errors are kept for the failure report."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     contexts = []
+    request.node._es_pages = []
 
     def make():
         context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
         contexts.append(context)
-        return context.new_page()
+        pg = context.new_page()
+        events: list[str] = []
+
+        def note(what: str) -> None:
+            events.append(f"{time.strftime('%H:%M:%S')} {what}")
+
+        pg.on("framenavigated", lambda f: f.parent_frame is None and note(f"navigated {f.url}"))
+        pg.on("crash", lambda _: note("CRASHED"))
+        pg.on("pageerror", lambda e: note(f"page error {e}"))
+        pg.on("console", lambda m: m.type == "error" and note(f"console error {m.text[:300]}"))
+        pg.on("response", lambda r: r.status >= 400 and note(f"HTTP {r.status} {r.url}"))
+        request.node._es_pages.append((pg, events))
+        return pg
 
     yield make
     for context in contexts:

@@ -60,7 +60,11 @@ def running(cmd: list[str], env: dict[str, str], health: str, log: Path) -> Iter
                 pass
         else:
             pytest.fail(f"{cmd[:4]} not up after {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
-        yield
+        try:
+            yield
+        except BaseException:  # the test failed: the server's own account goes into its report
+            print(f"--- {log.name}, last lines ---\n{log.read_text(errors='replace')[-3000:]}")
+            raise
     finally:
         proc.terminate()
         try:
