@@ -38,8 +38,10 @@ st.subheader(t("gov.base.header"))
 bases = queries.run("meta_base_db_counts", scope)
 for box, row in zip(st.columns(len(bases)), bases.itertuples(), strict=True):
     box.metric(t(BASE_LABELS[row.base]), f"{row.row_count:,}", border=True)
-    latest = "—" if row.latest_date is None or str(row.latest_date) == "NaT" else row.latest_date
-    box.caption(t("gov.base.latest", date=str(latest)[:10], n=row.unit_count))
+    if row.latest_date is None or str(row.latest_date) == "NaT":  # a roster: no record dates
+        box.caption(t("gov.base.roster", n=row.unit_count), help=t("gov.base.roster.help"))
+    else:
+        box.caption(t("gov.base.latest", date=str(row.latest_date)[:10], n=row.unit_count))
 with st.expander(t("gov.base.by_unit")):
     st.dataframe(
         # person counts 1-4 shown as "<5" (edusight/privacy.py)

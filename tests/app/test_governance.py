@@ -46,6 +46,14 @@ def test_governance_shows_bases_standards_sources_and_quarantine(app):
         for k in ("base.students", "base.teachers", "base.schools", "base.equipment")
     ]
     assert labels[4:8] == [t(f"gov.std.{k}", lang="zh") for k in STANDARD_KEYS]
+    # each base says how fresh it is: a latest record date, or that it is a roster without dates
+    captions = [c.value for c in at.caption]
+    base_captions = [c for c in captions if c.startswith(("最新记录 ", "名册快照 "))]
+    assert len(base_captions) == 4, captions
+    students, teachers, schools, equipment = base_captions
+    assert students.startswith("最新记录 20") and equipment.startswith("最新记录 20")
+    assert teachers.startswith("名册快照 · 覆盖") and schools.startswith("名册快照 · 覆盖")
+    assert not any("—" in c for c in base_captions)
     # every standard has a conformance figure in scope (the test DB has all sources)
     assert all(m.value.endswith("%") for m in at.metric[4:8])
     assert len(at.get("plotly_chart")) == 2  # conformance grid + quarantine rate
