@@ -24,6 +24,8 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from edusight.figures.labels import boxes as label_boxes
+from edusight.figures.labels import leader, place_labels, project, unproject
 from edusight.theme import FONT_FAMILY, PALETTE, TEMPLATES
 
 STATUS_COLORS = {
@@ -45,12 +47,14 @@ MAP_LAYER_IDS = {
     "divisions": "exam-divisions",
     "sites": "exam-sites",
     "site_labels": "exam-site-labels",
+    "site_leaders": "exam-site-leaders",
     "radio": "exam-radio",
     "routes": "exam-routes",
     "off_routes": "exam-off-routes",
     "trails": "exam-trails",
     "vehicles": "exam-vehicles",
     "vehicle_labels": "exam-vehicle-labels",
+    "vehicle_leaders": "exam-vehicle-leaders",
     "secure_rooms": "exam-secure-rooms",
 }
 RGBA = list[int]
@@ -164,26 +168,87 @@ def _base_layer(divisions: Mapping[str, Any], theme: str, name_col: str) -> pdk.
     )
 
 
-def _text_layer(
-    data: list[dict], layer_id: str, theme: str, size: int, offset: list[int]
-) -> pdk.Layer:
+def _short_site(name: str) -> str:
+    """A site's name as a map label: without the city prefix and the word 考点."""
+    return str(name).removeprefix("成都市").replace("考点", "")
+
+
+def _tag(name: str, status: str) -> str:
+    """A map label: the name and, in brackets, the status (no space before them in Chinese;
+    full-width brackets print with a blank half-em inside in the map's font)."""
+    return f"{name}({status})" if any(ord(c) > 0x2E7F for c in status) else f"{name} ({status})"
+
+
+def _placed(
+    tagged: list[dict],
+    markers: list[dict],
+    view: pdk.ViewState,
+    size_px: tuple[int, int],
+    font_px: int,
+    within: tuple[float, float, float, float],
+) -> tuple[list[dict], list[dict]]:
+    """``tagged`` (most important first) each with ``at``, where its label goes: clear of the
+    other labels and of every marker, near the city's outline ``within`` (the map may be drawn
+    narrower than ``size_px``: edusight/figures/labels.py); and the leader lines that tie a
+    label set apart to its marker. Positions are map coordinates, so labels and leaders keep
+    with their markers when the map is zoomed or panned."""
+    v = (view.longitude, view.latitude, view.zoom)
+    items = [(r["lon"], r["lat"], r["radius"] + 1.5, r["label"]) for r in tagged]
+    offsets = place_labels(
+        items, [(r["lon"], r["lat"], r["radius"] + 1.5) for r in markers], v, size_px, font_px,
+        within=within,
+    )  # fmt: skip
+    out, leaders = [], []
+    for r, item, box in zip(tagged, items, label_boxes(items, offsets, v, size_px, font_px),
+                            strict=True):  # fmt: skip
+        x, y = project(r["lon"], r["lat"], v, size_px)
+        out.append(
+            {**r, "at": list(unproject((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, v, size_px))}
+        )
+        end = leader(box, x, y, item[2])
+        if end is not None:
+            d = math.hypot(end[0] - x, end[1] - y)
+            edge = (x + (end[0] - x) * item[2] / d, y + (end[1] - y) * item[2] / d)
+            leaders.append({"from": list(unproject(*edge, v, size_px)),
+                            "to": list(unproject(*end, v, size_px))})  # fmt: skip
+    return out, leaders
+
+
+def _leader_layer(leaders: list[dict], layer_id: str, theme: str) -> pdk.Layer:
+    return pdk.Layer(
+        "LineLayer",
+        leaders,
+        id=layer_id,
+        pickable=False,
+        get_source_position="from",
+        get_target_position="to",
+        get_color=hex_rgba(PALETTE[theme]["text"], 170),
+        get_width=1.2,
+        width_units=pdk.types.String("pixels"),
+    )
+
+
+def _text_layer(data: list[dict], layer_id: str, theme: str, size: int) -> pdk.Layer:
+    """Labels centred at each record's ``at`` (see ``_placed``)."""
     p = PALETTE[theme]
     return pdk.Layer(
         "TextLayer",
         data,
         id=layer_id,
         pickable=False,
-        get_position=["lon", "lat"],
+        get_position="at",
         get_text="label",
         get_size=size,
         get_color=hex_rgba(p["text"]),
-        get_pixel_offset=offset,
         font_family=pdk.types.String(FONT_FAMILY),
         font_weight=600,
         character_set=pdk.types.String("auto"),
         outline_width=3,
         outline_color=hex_rgba(p["bg"]),
         font_settings={"sdf": True},
+        background=True,  # readable over markers and leader lines
+        get_background_color=hex_rgba(p["bg"], 215),
+        background_padding=[4, 2],
     )
 
 
@@ -212,9 +277,12 @@ def site_map(
     theme = _theme(theme)
     p = PALETTE[theme]
     layers = [_base_layer(divisions, theme, name_col)]
+    city = _bounds([f["geometry"]["coordinates"] for f in divisions["features"]])
+    view = fit_view(city, *size_px)
     if len(sites):
         pts = sites.dropna(subset=["lon", "lat"]).copy()
-        scale = 1.5 if big else 1.0
+        # many sites: smaller markers, so the crowded centre stays legible
+        scale = (1.5 if big else 1.0) * min(1.0, max(0.6, math.sqrt(20 / max(len(pts), 1))))
         pts["fill"] = [hex_rgba(STATUS_COLORS.get(s, "#6b7280")) for s in pts["status"]]
         cand = pts["candidates"].astype(float).clip(lower=1)
         pts["radius"] = (5 + 7 * (cand / cand.max()) ** 0.5) * scale
@@ -232,12 +300,11 @@ def site_map(
         worst = pts[pts["status"].isin(["alert", "stale"])].sort_values(
             ["status", "candidates"], ascending=[True, False]
         )
-        tagged_codes = set(worst["site_code"].head(MAX_LABELS)) | {selected_site}
+        ranked = [selected_site, *worst["site_code"].head(MAX_LABELS)]
+        tagged_codes = set(ranked)
         pts["label"] = [
-            f"{n} · {labels.get(s, s)}" if c in tagged_codes else ""
-            for n, s, c in zip(
-                pts["site_name"].str.replace("考点", ""), pts["status"], pts["site_code"]
-            )
+            _tag(_short_site(n), labels.get(s, s)) if c in tagged_codes else ""
+            for n, s, c in zip(pts["site_name"], pts["status"], pts["site_code"], strict=True)
         ]
         cols = ["site_code", "lon", "lat", "fill", "radius", "line", "line_w", "label",
                 "tip_title", "tip_1", "tip_2", "tip_3"]  # fmt: skip
@@ -259,13 +326,14 @@ def site_map(
                 line_width_units=pdk.types.String("pixels"),
             )
         )
-        tagged = [r for r in recs if r["label"]]
+        rank = {c: i for i, c in reversed(list(enumerate(ranked)))}
+        tagged = sorted((r for r in recs if r["label"]), key=lambda r: rank[r["site_code"]])
         if tagged:
-            layers.append(
-                _text_layer(
-                    tagged, MAP_LAYER_IDS["site_labels"], theme, 15 if big else 12, [0, -20]
-                )
-            )
+            font = 15 if big else 12
+            placed, leaders = _placed(tagged, recs, view, size_px, font, city)
+            if leaders:  # over the markers, under the labels: marker's edge to its label
+                layers.append(_leader_layer(leaders, MAP_LAYER_IDS["site_leaders"], theme))
+            layers.append(_text_layer(placed, MAP_LAYER_IDS["site_labels"], theme, font))
     if radio is not None and len(radio):
         rr = radio.dropna(subset=["lon", "lat"])
         layers.append(
@@ -284,9 +352,6 @@ def site_map(
                 line_width_units=pdk.types.String("pixels"),
             )
         )
-    view = fit_view(
-        _bounds([f["geometry"]["coordinates"] for f in divisions["features"]]), *size_px
-    )
     return Deck(
         layers=layers,
         initial_view_state=view,
@@ -327,6 +392,8 @@ def transport_map(
     theme = _theme(theme)
     p = PALETTE[theme]
     layers = [_base_layer(divisions, theme, name_col)]
+    city = _bounds([f["geometry"]["coordinates"] for f in divisions["features"]])
+    view = fit_view(city, *size_px)
     off = (
         vehicles["is_off_route"].fillna(False).astype(bool)
         if len(vehicles) and "is_off_route" in vehicles
@@ -436,9 +503,10 @@ def transport_map(
             for plate, s, o, d in zip(v["vehicle_id"], v["state"], off, dist, strict=True)
         ]
         # the vehicles that need attention are drawn last, on top of the others
-        v = v.assign(_top=np.asarray(off, dtype=bool) | (v["state"] == "long_stop").to_numpy())
+        v = v.assign(_top=np.asarray(off, dtype=bool) | (v["state"] == "long_stop").to_numpy(),
+                     off=np.asarray(off, dtype=bool))  # fmt: skip
         v = v.sort_values("_top", kind="stable")
-        recs = _records(v, ["route_id", "lon", "lat", "fill", "radius", "label",
+        recs = _records(v, ["route_id", "lon", "lat", "fill", "radius", "label", "off",
                             "tip_title", "tip_1", "tip_2", "tip_3"])  # fmt: skip
         layers.append(
             pdk.Layer(
@@ -457,16 +525,14 @@ def transport_map(
                 line_width_units=pdk.types.String("pixels"),
             )
         )
-        tagged = [r for r in recs if r["label"]]
+        # off their route first (labelled with the distance), then long stops
+        tagged = sorted((r for r in recs if r["label"]), key=lambda r: not r["off"])
         if tagged:
-            layers.append(
-                _text_layer(
-                    tagged, MAP_LAYER_IDS["vehicle_labels"], theme, 15 if big else 12, [0, -22]
-                )
-            )
-    view = fit_view(
-        _bounds([f["geometry"]["coordinates"] for f in divisions["features"]]), *size_px
-    )
+            font = 15 if big else 12
+            placed, leaders = _placed(tagged, recs, view, size_px, font, city)
+            if leaders:  # over the markers, under the labels: marker's edge to its label
+                layers.append(_leader_layer(leaders, MAP_LAYER_IDS["vehicle_leaders"], theme))
+            layers.append(_text_layer(placed, MAP_LAYER_IDS["vehicle_labels"], theme, font))
     return Deck(
         layers=layers,
         initial_view_state=view,

@@ -42,7 +42,7 @@ def test_site_map_colours_sites_by_status_over_the_divisions_offline():
     labels = {
         p["site_code"]: p["label"] for p in layer(deck, figures.MAP_LAYER_IDS["site_labels"]).data
     }
-    assert labels == {"S1": "甲中学 · OK", "S2": "乙中学 · STALE", "S3": "丙中学 · ALERT"}
+    assert labels == {"S1": "甲中学 (OK)", "S2": "乙中学 (STALE)", "S3": "丙中学 (ALERT)"}
     json.loads(deck.to_json())  # serializable
 
 
