@@ -76,6 +76,33 @@ def t(key: str, lang: str | None = None, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def tv(kind: str, value: object, lang: str | None = None) -> str:
+    """A data value of a closed list (学段, 学科, 职称 …) in the viewer's language: the catalogue's
+    ``val.<kind>.<value>`` (``locales/*/values.json``), or the value as it is when the list does
+    not know it (a new value in an export is shown, never hidden)."""
+    text = catalogue(lang or current_lang()).get(f"val.{kind}.{value}")
+    return str(value) if text is None else text
+
+
+def tv_frame(df, kinds: dict[str, str], lang: str | None = None):
+    """A copy of the data frame ``df`` with the columns of ``kinds`` (column → value list) in the
+    viewer's language (``tv``). A list ending in ``[]`` marks a column of values joined by 、
+    (rejoined with the language's separator). Blanks stay blank."""
+    out = df.copy()
+    for c, kind in kinds.items():
+        if c not in out.columns:
+            continue
+        if kind.endswith("[]"):
+            sep = t("list.sep", lang)
+            out[c] = [
+                sep.join(tv(kind[:-2], x, lang) for x in v.split("、")) if isinstance(v, str) else v
+                for v in out[c]
+            ]
+        else:
+            out[c] = [tv(kind, v, lang) if isinstance(v, str) else v for v in out[c]]
+    return out
+
+
 def col(base: str, lang: str | None = None) -> str:
     """Name of the language variant of a column: ``col("title")`` → ``"title_zh"``/``"title_en"``."""
     return f"{base}_{lang or current_lang()}"

@@ -5,7 +5,7 @@ import streamlit as st
 
 from edusight import export, privacy, queries, theme, ui
 from edusight.figures import resources as figures
-from edusight.i18n import N_, col, current_lang, t
+from edusight.i18n import N_, col, current_lang, t, tv_frame
 
 KIND_LABELS = {
     "专递课堂": N_("res.kind.zhuandi"),
@@ -65,7 +65,9 @@ with left:
     ui.plotly_chart(
         ui.figure(
             figures.subject_bar,
-            queries.run("resources_by_subject", scope, period=period),
+            tv_frame(
+                queries.run("resources_by_subject", scope, period=period), {"subject": "subject"}
+            ),
             level_labels=levels,
             labels={
                 "title": t("res.by.subject.title", date=end),
@@ -147,7 +149,9 @@ with left:
     )
 with right:
     st.markdown(t("res.top.title", date=end))
-    top = queries.run("resources_top", scope, period=period)
+    top = tv_frame(
+        queries.run("resources_top", scope, period=period), {"subject": "subject", "level": "level"}
+    )
     st.dataframe(
         top,
         hide_index=True,
@@ -256,7 +260,10 @@ pair_cols = {
     "evaluation_score": t("res.col.score"),
     "grade_label": t("res.col.grade"),
 }
-pair_table = privacy.suppress_small(shown_pairs, ["student_count"])
+pair_table = tv_frame(
+    privacy.suppress_small(shown_pairs, ["student_count"]),
+    {"level": "level", "subjects": "subject[]", "status": "pair_status"},
+)
 st.dataframe(
     pair_table[list(pair_cols)],
     hide_index=True,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from edusight import export, queries, theme, ui
 from edusight.figures import security as figures
-from edusight.i18n import N_, col, t
+from edusight.i18n import N_, col, t, tv_frame
 
 STAGE_LABELS = {s: N_(f"sec.stage.{i}") for i, s in enumerate(figures.STAGES)}
 SEVERITY_LABELS = {s: N_(f"sec.severity.{i}") for i, s in enumerate(figures.SEVERITIES)}
@@ -91,6 +91,7 @@ if only_overdue:
     shown = shown[shown["is_test_overdue"]]
 if only_cii:
     shown = shown[shown["is_cii"]]
+shown = tv_frame(shown, {"admin_level": "admin_level", "kind": "system_kind", "stage": "stage"})
 sys_cols = {
     "system_name": t("sec.col.system"),
     unit_name: t("col.unit"),

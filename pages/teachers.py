@@ -7,7 +7,7 @@ import streamlit as st
 
 from edusight import export, queries, theme, ui
 from edusight.figures import teachers as figures
-from edusight.i18n import N_, col, current_lang, t
+from edusight.i18n import N_, col, current_lang, t, tv
 from edusight.pagedata import teachers as pagedata
 
 FLAG_SESSION_LIMIT = 500
@@ -49,7 +49,12 @@ proj = trend[trend["kind"] == "projection"]
 proj_end = float(proj["complete_pct"].iloc[-1]) if len(proj) else None
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(t("tch.kpi.teachers"), f"{n_teachers:,}", border=True)
-k1.caption(t("tch.kpi.teachers_note", levels=rules["scope_levels"].replace("|", "、")))
+k1.caption(
+    t(
+        "tch.kpi.teachers_note",
+        levels=t("list.sep").join(tv("level", v) for v in rules["scope_levels"].split("|")),
+    )
+)
 k2.metric(
     t("tch.kpi.complete"),
     f"{share:.1f}%",
@@ -377,6 +382,7 @@ export.download_buttons(
 # --- 6. breakdowns ----------------------------------------------------------------------------------
 st.subheader(t("tch.bd.header"))
 bd = queries.run("teachers_breakdown", scope)
+bd["value"] = [tv(k, v) for k, v in zip(bd["breakdown"], bd["value"], strict=True)]
 which = (
     st.segmented_control(
         t("tch.bd.by"),
@@ -525,7 +531,7 @@ with st.expander(t("tch.method.header")):
             cap_pr=f"{rules['max_practice_session_hours']:g}",
             k=int(rules["min_points_passed"]),
             d=int(rules["min_dimensions"]),
-            grades=rules["passing_grades"].replace("|", "、"),
+            grades=t("list.sep").join(tv("grade", g) for g in rules["passing_grades"].split("|")),
             q20=f"{100 * rules['quota_2020']:.0f}",
             q21=f"{100 * (rules['quota_2020'] + rules['quota_2021']):.0f}",
             q22=f"{100 * (rules['quota_2020'] + rules['quota_2021'] + rules['quota_2022']):.0f}",

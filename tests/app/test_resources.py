@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from edusight import pages
-from edusight.i18n import t
+from edusight.i18n import catalogue, t
+from tests.app.helpers import open_app_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = pages.by_path("pages/resources.py")
@@ -43,3 +45,19 @@ def test_weak_pairs_toggle_keeps_only_low_scores(at):
     assert not at.exception, [e.value for e in at.exception]
     pairs = table_with(at, "broadcast_school_name")
     assert (pairs["evaluation_score"].dropna() < 80).all()
+
+
+def test_english_page_shows_subjects_levels_and_pair_states_in_english(built_db):
+    app = open_app_page(PAGE.path, lang="en")
+    english = {v for k, v in catalogue("en").items() if k.startswith("val.")}
+    subject_chart = json.loads(app.get("plotly_chart")[0].proto.spec)
+    subjects = {y for trace in subject_chart["data"] for y in trace["y"]}
+    assert subjects and subjects <= english, subjects
+    top = table_with(app, "view_count")
+    assert set(top["subject"]) <= english and set(top["level"]) <= english
+    pairs = table_with(app, "broadcast_school_name")
+    assert set(pairs["status"]) <= english and set(pairs["level"]) <= english
+    assert (
+        pairs["subjects"].str.contains(", ").any()
+        and not pairs["subjects"].str.contains("、").any()
+    )

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from edusight import pages
-from edusight.i18n import t
+from edusight.i18n import catalogue, t
+from tests.app.helpers import open_app_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = pages.by_path("pages/security.py")
@@ -45,3 +46,15 @@ def test_overdue_toggle_lists_only_overdue_systems(at):
     at.toggle(key="sec_only_overdue").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     assert table_with(at, "is_test_overdue")["is_test_overdue"].all()
+
+
+def test_english_registry_names_levels_kinds_and_stages_in_english(built_db):
+    app = open_app_page(PAGE.path, lang="en")
+    systems = table_with(app, "is_test_overdue")
+    for column, kind in (
+        ("admin_level", "admin_level"),
+        ("kind", "system_kind"),
+        ("stage", "stage"),
+    ):
+        english = {v for k, v in catalogue("en").items() if k.startswith(f"val.{kind}.")}
+        assert set(systems[column]) <= english, (column, set(systems[column]) - english)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from edusight import pages
 from edusight.i18n import t
+from tests.app.helpers import open_app_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = pages.by_path("pages/teachers.py")
@@ -77,3 +78,24 @@ def test_breakdown_control_switches_the_chart(at):
     at.segmented_control(key="tch_breakdown").set_value("age_band").run()
     assert not at.exception
     assert any(t("tch.bd.age_band", lang="zh") in x for x in specs(at))
+
+
+def test_english_page_names_the_school_levels_in_english(built_db):
+    app = open_app_page(PAGE.path, lang="en")
+    [note] = [c.value for c in app.caption if c.value.startswith("full-time teachers of ")]
+    assert note == (
+        "full-time teachers of Kindergarten, Primary, Junior secondary, Senior secondary, "
+        "Vocational (teacher base database)"
+    )
+    # the breakdown by level reads top to bottom in the levels' own order, in English
+    [bars] = [json.loads(c.proto.spec)["data"][0] for c in app.get("plotly_chart")
+              if t("tch.bd.level", lang="en") in json.loads(c.proto.spec)["layout"]["title"]["text"]]  # fmt: skip
+    assert bars["y"][::-1] == [
+        "Kindergarten",
+        "Primary",
+        "Junior secondary",
+        "Senior secondary",
+        "Vocational",
+    ]
+    zh = open_app_page(PAGE.path)
+    assert any(c.value.startswith("幼儿园、小学、初中、高中、中职") for c in zh.caption)

@@ -6,6 +6,7 @@ import re
 import string
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from edusight import i18n
@@ -100,3 +101,45 @@ def test_catalogue_parts_exist_in_both_languages(lang):
     mine = {p.name for p in (LOCALES_DIR / lang).glob("*.json")}
     other = {p.name for p in (LOCALES_DIR / ("en" if lang == "zh" else "zh")).glob("*.json")}
     assert mine == other
+
+
+def _values(kind: str, lang: str = "zh") -> set[str]:
+    return {k.removeprefix(f"val.{kind}.") for k in catalogue(lang) if k.startswith(f"val.{kind}.")}
+
+
+def test_every_value_of_the_contracts_closed_lists_has_its_translation():
+    from etl.sources import BY_NAME
+
+    def allowed(source: str, column: str) -> set[str]:
+        return set(next(c for c in BY_NAME[source].columns if c.name == column).values)
+
+    assert _values("subject") == allowed("teachers", "subject") == allowed("resources", "subject")
+    assert _values("title") == allowed("teachers", "title")
+    assert _values("urban_rural") == allowed("schools", "urban_rural")
+    assert _values("level") == allowed("resources", "level")
+    assert _values("grade") == allowed("micro_assessments", "grade")
+    assert _values("pair_status") == allowed("cloud_pairs", "status")
+    assert _values("system_kind") == allowed("info_systems", "kind")
+    assert _values("stage") == allowed("info_systems", "stage")
+    assert allowed("info_systems", "admin_level") | allowed("security_drills", "level") == _values(
+        "admin_level"
+    )
+    assert _values("category") == set(
+        pd.read_csv(ROOT / "data/reference/categories.csv")["category"]
+    )
+
+
+def test_values_are_translated_and_unknown_ones_shown_as_they_are():
+    from edusight.i18n import tv, tv_frame
+
+    assert (
+        tv("subject", "语文", lang="en") == "Chinese" and tv("subject", "语文", lang="zh") == "语文"
+    )
+    assert tv("subject", "书法", lang="en") == "书法"  # not in the list: shown, never hidden
+    df = pd.DataFrame({"subjects": ["语文、数学", None], "level": ["小学", "大学"], "n": [1, 2]})
+    en = tv_frame(df, {"subjects": "subject[]", "level": "level", "absent": "level"}, lang="en")
+    assert en["subjects"].iloc[0] == "Chinese, Mathematics" and pd.isna(en["subjects"].iloc[1])
+    assert list(en["level"]) == ["Primary", "大学"] and list(en["n"]) == [1, 2]
+    assert df["level"].iloc[0] == "小学"  # the caller's frame is left alone
+    zh = tv_frame(df, {"subjects": "subject[]", "level": "level"}, lang="zh")
+    assert zh["subjects"].iloc[0] == "语文、数学" and list(zh["level"]) == ["小学", "大学"]
