@@ -173,6 +173,15 @@ _DARK_CSS = """
   background: %(panel)s !important; color: %(text)s !important; border-color: %(grid)s !important;
 }
 [data-testid="stSelectbox"] svg { color: %(muted)s !important; }
+/* segmented controls and pills (role="radio" buttons, marked aria-checked when chosen) */
+[data-testid="stButtonGroup"] button {
+  background: %(panel)s !important; border-color: %(grid)s !important;
+}
+[data-testid="stButtonGroup"] button:hover { border-color: %(accent)s !important; }
+[data-testid="stButtonGroup"] button[aria-checked="true"] {
+  background: color-mix(in srgb, %(accent)s 28%%, %(panel)s) !important;
+  border-color: %(accent)s !important;
+}
 [role="listbox"], [role="listbox"] [role="option"] {
   background: %(panel)s !important; color: %(text)s !important;
 }

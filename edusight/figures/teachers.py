@@ -19,6 +19,9 @@ DIMENSIONS = ("学情分析", "教学设计", "学法指导", "学业评价")
 ENVIRONMENTS = ("A", "B", "C")
 
 
+LABEL_WIDTH = 40  # axis labels longer than this (in columns) are cut; the hover has them whole
+
+
 def _pal(template: str) -> dict[str, str]:
     name = next((k for k, v in TEMPLATES.items() if v == template), "light")
     return PALETTE[name]
@@ -253,6 +256,17 @@ def points_heatmap(
     return fig
 
 
+def clip_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` cut to ``width`` columns (a Chinese character takes two), ending in "…" when cut."""
+    out, used = "", 0
+    for ch in str(text):
+        used += 2 if ord(ch) > 0x2E7F else 1
+        if used > width:
+            return out.rstrip() + "…"
+        out += ch
+    return out
+
+
 def points_bar(
     points: pd.DataFrame,
     *,
@@ -271,17 +285,20 @@ def points_bar(
         return _empty(fig, labels["empty"])
     pal = _pal(template)
     df = points.iloc[::-1]
-    for col, name, color in (
-        ("submitted_teacher_count", labels["submitted"], pal["grid"]),
-        ("passed_teacher_count", labels["passed"], pal["accent"]),
+    # submitted behind passed: the part of a bar beyond the passed one is what is not (yet) passed
+    for col, name, color, opacity in (
+        ("submitted_teacher_count", labels["submitted"], pal["muted"], 0.45),
+        ("passed_teacher_count", labels["passed"], pal["accent"], 1.0),
     ):
         fig.add_bar(
             x=df[col],
-            y=df[label_col],
+            y=[clip_label(v) for v in df[label_col]],  # long English names: the axis keeps room
+            customdata=df[label_col],
             orientation="h",
             name=name,
             marker_color=color,
-            hovertemplate="%{y}<br>" + name + ": %{x:,}<extra></extra>",
+            opacity=opacity,
+            hovertemplate="%{customdata}<br>" + name + ": %{x:,}<extra></extra>",
         )
     fig.update_layout(
         barmode="overlay",

@@ -70,6 +70,20 @@ def test_points_bar_keeps_the_example_label():
     assert "C2 z（示例）" in list(fig.data[0].y)
 
 
+def test_long_point_names_are_cut_on_the_axis_and_whole_on_hover():
+    long = "B6 Technology-supported presentation and exchange (example)"
+    df = points().assign(label=[long] + list(points()["label"].iloc[1:]))
+    fig = f.points_bar(df, label_col="label", labels=L)
+    shown = list(fig.data[0].y)
+    assert long not in shown and f.clip_label(long) in shown
+    assert f.clip_label(long).endswith("…") and len(f.clip_label(long)) == f.LABEL_WIDTH + 1
+    assert long in list(fig.data[0].customdata) and "%{customdata}" in fig.data[0].hovertemplate
+    assert (
+        f.clip_label("A1 技术支持的学情分析（示例）") == "A1 技术支持的学情分析（示例）"
+    )  # 28 columns
+    assert f.clip_label("甲" * 30) == "甲" * 20 + "…"
+
+
 def test_breakdown_counts_are_integers():
     df = pd.DataFrame({"value": ["小学"], "complete_pct": [87.5], "complete_count": [7.0],
                        "teacher_count": [8.0]})  # fmt: skip
