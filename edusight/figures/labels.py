@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 GAP_PX = 4  # between a marker's edge and its label
 TILE_PX = 512  # deck.gl's Web Mercator world size at zoom 0
 PAD_PX = 3  # the text outline and a little air on each side
@@ -47,6 +49,15 @@ class Box:
     def outside(self, frame: Box) -> float:
         """Area of the box outside ``frame``."""
         return (self.x1 - self.x0) * (self.y1 - self.y0) - self.overlap(frame)
+
+
+def _into_discs(box: Box, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> float:
+    """``Box.into_disc`` summed over many discs at once."""
+    if not len(x):
+        return 0.0
+    gx = np.maximum(np.maximum(box.x0 - x, x - box.x1), 0)
+    gy = np.maximum(np.maximum(box.y0 - y, y - box.y1), 0)
+    return float(np.maximum(r - np.hypot(gx, gy), 0).sum())
 
 
 def text_size(text: str, font_px: float) -> tuple[float, float]:
@@ -141,7 +152,8 @@ def place_labels(
         x1, y0 = project(within[2], within[3], view, size)
         m = FRAME_PX
         frame = Box(max(x0 - m, 0), max(y0 - m, 0), min(x1 + m, size[0]), min(y1 + m, size[1]))
-    discs = [(*project(lo, la, view, size), r) for lo, la, r in markers]
+    pts = [(*project(lo, la, view, size), r) for lo, la, r in markers]
+    dx_, dy_, dr_ = (np.array([q[i] for q in pts], dtype=float) for i in range(3))
     placed: list[Box] = []
     offsets: list[list[float]] = []
     for lon, lat, r, text in labelled:
@@ -155,7 +167,7 @@ def place_labels(
             cost = (
                 10 * sum(box.overlap(b) for b in placed)
                 + 10 * box.outside(frame)
-                + h * sum(box.into_disc(x, y, q) for x, y, q in discs)
+                + h * _into_discs(box, dx_, dy_, dr_)
                 + RING_COST_PX * h * (i // RING)
             )
             if best is None or cost < best[0]:
