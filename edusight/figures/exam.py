@@ -676,7 +676,7 @@ def alert_list_html(
             f'<div><span style="font-variant-numeric:tabular-nums;color:{p["muted"]}">{html.escape(r["time"])}</span> '
             f'<b style="color:{c}">{html.escape(r["severity_label"])}</b> '
             f'<span style="color:{p["text"]}">{html.escape(r["title"])}</span></div>'
-            f'<div style="font-size:0.85em;color:{p["muted"]}">{html.escape(r["site"])} · {html.escape(r["state"])}'
+            f'<div style="font-size:0.85em;color:{p["muted"]}">{html.escape(_short_site(r["site"]))} · {html.escape(r["state"])}'
             f"{(' · ' + html.escape(r['ack'])) if r.get('ack') else ''}</div></div>"
         )
     return f'<div class="es-alerts" style="font-size:{size}">{"".join(items)}</div>'
@@ -686,7 +686,8 @@ def site_list_html(
     rows: list[dict[str, str]], theme: str = "light", big: bool = False, empty: str = ""
 ) -> str:
     """Sites needing attention as a compact list (big screens): each row has ``status``,
-    ``status_label``, ``name`` and ``detail`` (already translated)."""
+    ``status_label``, ``name`` and ``detail`` (already translated). Names go without the city
+    and the word 考点, as on the map."""
     p = PALETTE[_theme(theme)]
     size = "1.05rem" if big else "0.9rem"
     if not rows:
@@ -698,7 +699,7 @@ def site_list_html(
             f'<div class="es-site" style="display:flex;gap:0.6em;align-items:baseline;padding:0.15em 0">'
             f'<span style="background:{c};color:#fff;border-radius:4px;padding:0 0.45em;white-space:nowrap;'
             f'font-weight:600">{html.escape(r["status_label"])}</span>'
-            f'<span style="color:{p["text"]}">{html.escape(r["name"])}</span>'
+            f'<span style="color:{p["text"]}">{html.escape(_short_site(r["name"]))}</span>'
             f'<span style="color:{p["muted"]};margin-left:auto;white-space:nowrap">{html.escape(r["detail"])}</span>'
             "</div>"
         )

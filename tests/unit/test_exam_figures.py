@@ -86,6 +86,21 @@ def test_checkin_curve_and_html_pieces():
     rows = [{"severity": "critical", "severity_label": "特别重大", "time": "09:00:00", "title": "X",
              "site": "S", "state": "open", "ack": ""}]  # fmt: skip
     assert figures.SEVERITY_COLORS["critical"] in figures.alert_list_html(rows)
+    # the compact lists of the big screen name sites without the city and the word 考点
+    named = [{**rows[0], "site": "成都市武侯区第二中学考点 · 武侯区"}]
+    assert "武侯区第二中学 · 武侯区" in figures.alert_list_html(named)
+    assert "成都市" not in figures.alert_list_html(named)
+    sites = [
+        {
+            "status": "stale",
+            "status_label": "数据中断",
+            "name": "成都市武侯区第二中学考点 · 武侯区",
+            "detail": "d",
+        }
+    ]
+    assert "武侯区第二中学 · 武侯区" in figures.site_list_html(
+        sites
+    ) and "考点" not in figures.site_list_html(sites)
     assert "nothing" in figures.alert_list_html([], empty="nothing")
     assert "es-countdown" in figures.clock_html("s", "c", "1:00:00", "n")
 
