@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -46,15 +47,33 @@ def cmd_build(a) -> int:
     from etl.engine import BuildError, build
     from etl.sources import SOURCES
 
+    # stopped with SIGTERM (a service manager, `kill`) or Ctrl-C: exit through the build's
+    # cleanup, which removes the half-built file and the land folder of clear identifiers
+    # (a query running then is interrupted and may surface as its own error: the flag decides)
+    stopped: list[int] = []
+
+    def on_term(signum: int, _frame) -> None:
+        stopped.append(signum)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)  # Ctrl-C: the same
     bar, step = _progress(len(SOURCES) + 2, "build")
     try:
         res = build(Path(a.raw), Path(a.db), progress=step)
-    except BuildError as e:
+    except BaseException as e:
         bar.close()
+        if stopped:
+            print("build stopped; the previous database (if any) is unchanged", file=sys.stderr)
+            return 128 + stopped[0]
+        if not isinstance(e, BuildError):
+            raise
         print(f"build failed: {e}", file=sys.stderr)
         print("the previous database (if any) is unchanged", file=sys.stderr)
         return 2
     bar.close()
+    for name in res.swept:
+        print(f"removed {name}, left by a build that was killed", file=sys.stderr)
     rows = sum(r["rows_read"] for r in res.report)
     print(f"built {res.db_path} in {res.seconds:.1f} s: {rows:,} rows read, "
           f"{res.rows_quarantined:,} quarantined (see meta.quarantine)")  # fmt: skip

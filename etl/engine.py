@@ -69,6 +69,7 @@ class BuildResult:
     db_path: Path
     seconds: float
     report: list[dict] = field(default_factory=list)
+    swept: list[str] = field(default_factory=list)  # leftovers of killed builds, removed
 
     @property
     def rows_quarantined(self) -> int:
@@ -1112,6 +1113,39 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# what a build writes beside the database while it runs (named by its process id)
+_LEFTOVER = re.compile(r"^\.(?P<db>.+)\.(?:building|spill|land)-(?P<pid>\d+)(?:\.wal)?$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_leftovers(db_path: Path) -> list[str]:
+    """Remove what builds of ``db_path`` that were killed left beside it: the half-built file,
+    the spill folder and the land folder, which holds the exports' clear identifiers until
+    its source is loaded. A build ended by an exception removes its own; a killed one
+    (SIGKILL, out of memory, power loss) cannot. Only leftovers of processes that no longer
+    run are removed. Returns their names."""
+    gone = []
+    for p in sorted(db_path.parent.iterdir()) if db_path.parent.is_dir() else []:
+        m = _LEFTOVER.match(p.name)
+        if m is None or m["db"] != db_path.name or _alive(int(m["pid"])):
+            continue
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        gone.append(p.name)
+    return gone
+
+
 def build(
     raw_dir: Path,
     db_path: Path,
@@ -1130,6 +1164,7 @@ def build(
     reference_dir = reference_dir or config.reference_dir()
     key = key if key is not None else config.pseudo_key()
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    swept = sweep_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
@@ -1180,7 +1215,7 @@ def build(
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    return BuildResult(db_path, time.perf_counter() - t0, report)
+    return BuildResult(db_path, time.perf_counter() - t0, report, swept)
 
 
 def _write_meta(con, raw_dir: Path, report: list[dict]) -> None:

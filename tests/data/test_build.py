@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -637,3 +642,53 @@ def test_names_go_no_further_than_the_reader(small, tmp_path):
         ).fetchall()
     assert (5, "姓名", "required") in got
     assert (8, "学籍号", "summary_row") in got
+
+
+def test_a_build_removes_what_killed_builds_left_but_not_what_running_ones_use(small, tmp_path):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                              capture_output=True, text=True)  # fmt: skip
+    dead = int(finished.stdout)  # a process that no longer runs
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        db = tmp_path / "live.duckdb"
+        land = tmp_path / f".live.duckdb.land-{dead}" / "students"
+        land.mkdir(parents=True)
+        (land / "0000.parquet").write_bytes(b"clear identifiers")  # what a killed build leaves
+        (tmp_path / f".live.duckdb.building-{dead}").write_bytes(b"half a database")
+        (tmp_path / f".live.duckdb.building-{dead}.wal").write_bytes(b"wal")
+        (tmp_path / f".live.duckdb.spill-{dead}").mkdir()
+        busy = tmp_path / f".live.duckdb.land-{running.pid}"  # another build, still running
+        busy.mkdir()
+        other = tmp_path / f".other.duckdb.land-{dead}"  # another database's: not ours to touch
+        other.mkdir()
+        res = build(small.raw, db, key=TEST_KEY)
+        assert sorted(res.swept) == sorted([f".live.duckdb.land-{dead}", f".live.duckdb.building-{dead}",
+                                            f".live.duckdb.building-{dead}.wal", f".live.duckdb.spill-{dead}"])  # fmt: skip
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [busy.name, other.name, "live.duckdb"]
+        )
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_a_build_stopped_with_sigterm_cleans_up_and_keeps_the_old_database(small, tmp_path):
+    db = tmp_path / "live.duckdb"
+    shutil.copy(small.db, db)
+    before = _digest(db)
+    env = {**os.environ, "EDUSIGHT_PSEUDO_KEY": TEST_KEY.decode()}
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "build", "--raw", str(small.raw), "--db", str(db)],
+                            env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    land = tmp_path / f".live.duckdb.land-{proc.pid}"
+    deadline = time.monotonic() + 120
+    while not (land.is_dir() and any(land.iterdir())):  # the exports are being landed
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "the build never started landing"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=120)
+    err = proc.stderr.read()
+    assert rc == 143, err[-3000:]
+    assert "build stopped; the previous database (if any) is unchanged" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["live.duckdb"]  # no land, spill or half a file
+    assert _digest(db) == before
