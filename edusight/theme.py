@@ -62,6 +62,22 @@ PALETTE: dict[str, dict[str, str]] = {
     },
 }
 TEMPLATES: dict[str, str] = {"light": "edusight_light", "dark": "edusight_dark"}
+# a chart's legend goes on a line of its own between the title and the plot: below the plot it
+# met the x axis's title or its slanted tick labels whenever the chart was short
+LEGEND_TOP: dict = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}
+LEGEND_TOP_MARGIN_PX = 80  # room above the plot for the title and the legend line
+
+
+def legend_top_margin(names: list[str], width_px: int = 380, font_px: int = 13) -> int:
+    """Room above the plot for the title and a legend of ``names`` wrapped into lines in a chart
+    about ``width_px`` wide (a half-width column's plot: the narrowest the pages draw)."""
+    item = [font_px * sum(1.0 if ord(c) > 0x2E7F else 0.6 for c in n) + 40 for n in names]
+    lines, used = 1, 0.0
+    for w in item:
+        if used and used + w > width_px:
+            lines, used = lines + 1, 0.0
+        used += w
+    return LEGEND_TOP_MARGIN_PX + 22 * (lines - 1)
 
 
 def _template(name: str) -> go.layout.Template:
@@ -84,7 +100,16 @@ def _template(name: str) -> go.layout.Template:
         xaxis=axis,
         yaxis=axis,
         legend={"font": {"color": p["text"]}, "bgcolor": "rgba(0,0,0,0)"},
-        title={"font": {"size": 16, "color": p["text"]}, "x": 0, "xanchor": "left"},
+        # the title at the very top, whatever the top margin holds beneath it (a legend)
+        title={
+            "font": {"size": 16, "color": p["text"]},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 14},
+        },
         hoverlabel={"font": {"family": FONT_FAMILY}},
         margin={"l": 8, "r": 16, "t": 48, "b": 8},
     )

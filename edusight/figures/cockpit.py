@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from edusight.theme import PALETTE, TEMPLATES
+from edusight.theme import LEGEND_TOP, LEGEND_TOP_MARGIN_PX, PALETTE, TEMPLATES
 
 RATED = ("off_track", "at_risk", "on_track")  # worst first
 UNRATED = ("info", "no_data")
@@ -181,7 +181,8 @@ def progress_bar(
         xaxis={"title": {"text": labels["x"]}, "ticksuffix": "%", "rangemode": "tozero"},
         yaxis={"title": {"text": ""}, "ticksuffix": "  ", "automargin": True},
         showlegend=True,
-        legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
+        legend=LEGEND_TOP,
+        margin={"t": LEGEND_TOP_MARGIN_PX},
         bargap=0.3,
     )
     df = rows[

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from edusight.theme import FONT_FAMILY, PALETTE, TEMPLATES
+from edusight.theme import FONT_FAMILY, LEGEND_TOP, LEGEND_TOP_MARGIN_PX, PALETTE, TEMPLATES
 
 RGBA = list[int]
 
@@ -765,7 +765,8 @@ def trend_figure(
     fig.update_xaxes(title={"text": ""})
     fig.update_layout(
         height=400,
-        legend={"orientation": "h", "y": -0.12, "x": 0},
+        legend=LEGEND_TOP,
+        margin={"t": LEGEND_TOP_MARGIN_PX},
         hovermode="closest",
     )
     return fig

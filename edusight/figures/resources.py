@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
 
-from edusight.theme import COLORWAY, PALETTE, TEMPLATES
+from edusight.theme import COLORWAY, LEGEND_TOP, LEGEND_TOP_MARGIN_PX, PALETTE, TEMPLATES
 
 KINDS = ("专递课堂", "名师课堂", "名校网络课堂")  # 三个课堂, in the plan's order
 LEVELS = ("幼儿园", "小学", "初中", "高中", "中职", "特教")
@@ -30,7 +30,8 @@ def _base(template: str, labels: Mapping[str, str], height: int = 360) -> go.Fig
         template=template,
         title={"text": labels["title"]},
         height=height,
-        legend={"orientation": "h", "y": -0.18, "x": 0},
+        legend=LEGEND_TOP,
+        margin={"t": LEGEND_TOP_MARGIN_PX},
         hovermode="closest",
     )
     return fig

@@ -23,7 +23,7 @@ from edusight.figures.coverage import (
     fit_view,
     hex_rgba,
 )
-from edusight.theme import COLORWAY, PALETTE, TEMPLATES
+from edusight.theme import COLORWAY, LEGEND_TOP, LEGEND_TOP_MARGIN_PX, PALETTE, TEMPLATES
 
 
 def _empty(fig: go.Figure, text: str, height: int = 220) -> go.Figure:
@@ -231,7 +231,7 @@ def learning_space_trend(
             },
         )
     fig.update_yaxes(title={"text": labels["y"]}, rangemode="tozero")
-    fig.update_layout(height=320, legend={"orientation": "h", "y": -0.2, "x": 0})
+    fig.update_layout(height=320, legend=LEGEND_TOP, margin={"t": LEGEND_TOP_MARGIN_PX})
     return fig
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from edusight.theme import COLORWAY, PALETTE, TEMPLATES
+from edusight.theme import COLORWAY, LEGEND_TOP, LEGEND_TOP_MARGIN_PX, PALETTE, TEMPLATES
 
 STAGES = ("定级", "备案", "建设整改", "测评", "监督检查")  # 等保 lifecycle, in order
 SEVERITIES = ("一般", "较大", "重大", "特别重大")
@@ -29,7 +29,8 @@ def _base(template: str, labels: Mapping[str, str], height: int = 340) -> go.Fig
         template=template,
         title={"text": labels["title"]},
         height=height,
-        legend={"orientation": "h", "y": -0.2, "x": 0},
+        legend=LEGEND_TOP,
+        margin={"t": LEGEND_TOP_MARGIN_PX},
     )
     return fig
 
@@ -94,6 +95,8 @@ def stacked_bar(
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=labels["x"])
     fig.update_yaxes(title_text=labels["y"])
+    if df.groupby(x)[y].sum().max() < 6:  # counts of a few: whole-number ticks, not 0.5 steps
+        (fig.update_xaxes if horizontal else fig.update_yaxes)(dtick=1, tick0=0)
     if horizontal:
         fig.update_yaxes(autorange="reversed", ticksuffix="  ")
     else:

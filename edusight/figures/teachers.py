@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from edusight.theme import PALETTE, TEMPLATES
+from edusight.theme import LEGEND_TOP, LEGEND_TOP_MARGIN_PX, PALETTE, TEMPLATES, legend_top_margin
 
 BAR_HEIGHT_PX = 24
 BASE_HEIGHT_PX = 120
@@ -98,7 +98,7 @@ def progress_trend(
     fig.update_yaxes(title={"text": labels["y"]}, range=[0, 105], ticksuffix="%")
     fig.update_xaxes(title={"text": ""})
     fig.update_layout(
-        height=380, legend={"orientation": "h", "y": -0.15, "x": 0}, hovermode="closest"
+        height=380, legend=LEGEND_TOP, margin={"t": LEGEND_TOP_MARGIN_PX}, hovermode="closest"
     )
     return fig
 
@@ -157,7 +157,8 @@ def unit_progress_bar(
     fig.update_yaxes(title={"text": ""})
     fig.update_layout(
         height=BASE_HEIGHT_PX + 60 + BAR_HEIGHT_PX * len(df),
-        legend={"orientation": "h", "y": -0.08 - 2.0 / max(len(df), 4), "x": 0},
+        legend=LEGEND_TOP,
+        margin={"t": LEGEND_TOP_MARGIN_PX},
         bargap=0.3,
     )
     return fig
@@ -376,7 +377,9 @@ def flags_by_unit_bar(
     fig.update_layout(
         barmode="stack",
         height=BASE_HEIGHT_PX + 40 + BAR_HEIGHT_PX * len(g),
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        legend=LEGEND_TOP,
+        # five kinds over a plot narrowed by long unit names: two or three lines
+        margin={"t": legend_top_margin(list(kinds.values()), width_px=240)},
     )
     fig.update_xaxes(title={"text": labels["x"]})
     fig.update_yaxes(title={"text": ""})

@@ -45,6 +45,10 @@ def snap(page, path) -> None:
     height = page.locator('[data-testid="stMain"]').evaluate("e => e.scrollHeight")
     page.set_viewport_size({"width": 1440, "height": max(1000, min(int(height) + 40, 8000))})
     expect(page.locator(MAIN_FIGURE).filter(visible=True).first).to_be_visible()
+    # every chart drawn, not its loading placeholder (charts draw once they come into view)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator(".main-svg").first).to_be_attached()
     page.screenshot(path=path, full_page=True)
 
 

@@ -26,6 +26,9 @@ def test_incidents_by_month_includes_months_without_notices():
     assert list(fig.data[0].x) == ["2021-01", "2021-02", "2021-03"]
     assert list(fig.data[0].y) == [1, 0, 0]
     assert fig.data[0].name == "Minor"
+    assert fig.layout.yaxis.dtick == 1  # a few notices a month: counted in whole numbers
+    many = df.assign(incident_count=[40, 12])
+    assert f.incidents_by_month(many, severity_labels={}, labels=L).layout.yaxis.dtick is None
 
 
 def test_apps_by_unit_keeps_unit_order_and_three_states():
