@@ -198,6 +198,9 @@ _DARK_CSS = """
   background: %(panel)s !important; color: %(text)s !important; border-color: %(grid)s !important;
 }
 [data-testid="stSelectbox"] svg { color: %(muted)s !important; }
+/* progress bars: the track, not the light one */
+[data-testid="stProgress"] [role="progressbar"] > div { background: %(grid)s !important; }
+[data-testid="stProgress"] [role="progressbar"] > div > div { background: %(accent)s !important; }
 /* segmented controls and pills (role="radio" buttons, marked aria-checked when chosen) */
 [data-testid="stButtonGroup"] button {
   background: %(panel)s !important; border-color: %(grid)s !important;
