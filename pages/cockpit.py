@@ -1,5 +1,5 @@
 """领导驾驶舱 / Leadership cockpit: the 18 work items of the 2021 plan with their indicators,
-targets, status and a link to each item's page; headline numbers; prints on one A4 landscape."""
+targets, status and a link to each item's page; headline numbers; prints on two A4 landscape pages."""
 
 import streamlit as st
 
@@ -44,6 +44,18 @@ PRINT_CSS = """<style>
   [data-testid="stIFrame"], [data-testid="stExpander"], [data-testid="stPageLink"] {
     display: none !important; }
   [data-testid="stMetric"] { padding: 4px 8px !important; }
+  /* the work items on paper: the HTML table, not the canvas one */
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]),
+  [data-testid="stDataFrame"] { display: none !important; }
+  .es-print-only { display: block !important; }
+  .es-print-table { border-collapse: collapse; width: 100%; font-size: 12px; break-inside: auto; }
+  .es-print-table th, .es-print-table td { border: 1px solid #d1d5db; padding: 3px 6px;
+    text-align: left; vertical-align: top; color: #111827; }
+  .es-print-table th { background: #f3f4f6; }
+  .es-print-table tr { break-inside: avoid; }
+}
+.es-print-only { display: none; }
+@media print {
   .js-plotly-plot, .js-plotly-plot .main-svg { max-width: 100% !important; }
 }
 </style>"""
@@ -176,6 +188,15 @@ st.dataframe(
     },
     key="cockpit_items_table",
 )
+st.html(
+    figures.table_print_html(
+        table.assign(page_title=[t(linked[i].title_key) for i in table["item_no"]]).to_dict("records"),
+        {"item": t("cockpit.col.item"), "title": t("cockpit.col.title"), "lead": t("cockpit.col.lead"),
+         "status_text": t("cockpit.col.status"), "driver_text": t("cockpit.col.driver"),
+         "page_title": t("cockpit.col.page")},
+        "light",  # paper is white, whatever the screen
+    )
+)  # fmt: skip
 
 # --- 3. progress against targets ------------------------------------------------------------------
 rated = rows[rows["indicator"].notna() & ~rows["indicator"].isin(figures.TASK_INDICATORS)].copy()

@@ -9,6 +9,7 @@ the worst status of its rated indicators (``item_rollup``).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import pandas as pd
@@ -50,6 +51,27 @@ def status_cell_css(text: object, theme: str = "light") -> str:
     if status is None:
         return ""
     return f"color: {status_colors(theme)[status]}; font-weight: 600"
+
+
+def table_print_html(rows: list[dict], columns: dict[str, str], theme: str = "light") -> str:
+    """A plain HTML table of ``rows`` (``columns``: key → header, in order) for paper: the
+    interactive table draws on a canvas, which the browser prints at the screen's width, cut
+    off. Hidden on screen (class ``es-print-only``); status cells in their colour; every value
+    escaped."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td style="{status_cell_css(r.get(k), theme)}">{html.escape(str(r.get(k) or ""))}</td>'
+            for k in columns
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return (
+        '<div class="es-print-only"><table class="es-print-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def status_markdown(status: str, label: str) -> str:

@@ -35,11 +35,23 @@ def test_cockpit_at_root_renders_its_table_chart_and_links(page, server, screens
     expect(page.locator('[data-testid="stPageLink"]').first).to_be_visible()
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
     page.screenshot(path=screenshots / "cockpit_root.png", full_page=True)
-    # print: sidebar, print button and expanders hidden
+    paper_table = page.locator(".es-print-table")
+    expect(paper_table).to_be_hidden()  # on screen: the interactive table only
+    # print: sidebar, print button and expanders hidden; the 18 items as a table made for paper,
+    # every column inside the page
     page.emulate_media(media="print")
     expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
     expect(page.locator('[data-testid="stExpander"]').first).to_be_hidden()
     expect(page.locator(PLOT).first).to_be_visible()
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_hidden()
+    expect(paper_table).to_be_visible()
+    expect(paper_table.locator("tbody tr")).to_have_count(18)
+    expect(paper_table.locator("th").last).to_have_text(t("cockpit.col.page", lang="zh"))
+    table_right = paper_table.evaluate("e => e.getBoundingClientRect().right")
+    page_right = page.locator('[data-testid="stMainBlockContainer"]').evaluate(
+        "e => e.getBoundingClientRect().right"
+    )
+    assert table_right <= page_right + 1
 
 
 def test_cockpit_page_link_opens_the_item_page(page, server):

@@ -89,3 +89,17 @@ def test_progress_bar_empty_and_dark():
                                template=TEMPLATES["dark"])  # fmt: skip
     assert len(fig.data) == 0
     assert fig.layout.annotations[0].text == "nothing"
+
+
+def test_the_paper_table_has_every_column_escaped_and_status_in_colour():
+    rows = [
+        {"item": "(一)", "title": "编制<规划>", "status_text": "■ 滞后", "page": "x"},
+        {"item": "(二)", "title": None, "status_text": "● 正常", "page": "y"},
+    ]
+    html = figures.table_print_html(
+        rows, {"item": "序号", "title": "工作要点", "status_text": "状态"}
+    )
+    assert html.startswith('<div class="es-print-only">') and html.count("<tr>") == 3
+    assert "<th>序号</th><th>工作要点</th><th>状态</th>" in html and ">x<" not in html
+    assert "编制&lt;规划&gt;" in html and "<规划>" not in html  # values are escaped
+    assert figures.status_colors("light")["off_track"] in html  # 滞后 in its colour
