@@ -155,11 +155,13 @@ _BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 .es-freshness { font-size: 0.85rem; opacity: 0.75; }
 @media print {
+  @page { size: A4 landscape; margin: 10mm; }  /* dashboards are wide: maps beside their charts */
   %(chrome)s { display: none !important; }
   [data-testid="stMain"] { margin-left: 0 !important; }
   [data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem !important; max-width: 100%% !important; }
   [data-testid="stDownloadButton"], [data-testid="stElementToolbar"] { display: none !important; }
-  .js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stMetric"] { break-inside: avoid; }
+  .js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stMetric"],
+  [data-testid="stDeckGlJsonChart"], [data-testid="stImage"] { break-inside: avoid; }
   body, [data-testid="stApp"] { background: #ffffff !important; color: #000000 !important; }
 }
 """
