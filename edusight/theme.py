@@ -200,6 +200,7 @@ _DARK_CSS = """
   background: %(panel)s !important; color: %(text)s !important; border-color: %(grid)s !important;
 }
 [data-testid="stSelectbox"] svg { color: %(muted)s !important; }
+input::placeholder, textarea::placeholder { color: %(muted)s !important; opacity: 1 !important; }
 /* progress bars: the track, not the light one */
 [data-testid="stProgress"] [role="progressbar"] > div { background: %(grid)s !important; }
 [data-testid="stProgress"] [role="progressbar"] > div > div { background: %(accent)s !important; }

@@ -19,17 +19,19 @@ NO_EXCEPTION = '[data-testid="stException"]'
 MAIN_FIGURE = '.js-plotly-plot .main-svg, [data-testid="stDataFrame"], [data-testid="stDeckGlJsonChart"] canvas'
 
 
-# [text, contrast ratio] of each element: its text colour against its own background
-CONTRAST_JS = """els => els.map(e => {
+# [text, contrast ratio] of each element: its text colour (of its ::placeholder when asked)
+# against its own background
+CONTRAST_JS = """(els, placeholder) => els.map(e => {
   const rgb = c => (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
   const srgb = c => { const m = c.match(/color\\(srgb ([\\d.]+) ([\\d.]+) ([\\d.]+)/);
                       return m ? m.slice(1, 4).map(v => 255 * Number(v)) : rgb(c); };
   const lum = c => { const [r, g, b] = srgb(c).map(v => { v /= 255;
                      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
                      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const fg = lum(getComputedStyle(e.querySelector("p") || e).color);
+  const fg = lum(placeholder ? getComputedStyle(e, "::placeholder").color
+                            : getComputedStyle(e.querySelector("p") || e).color);
   const bg = lum(getComputedStyle(e).backgroundColor);
-  return [e.innerText, (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)];
+  return [placeholder ? e.placeholder : e.innerText, (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)];
 })"""
 
 
@@ -84,10 +86,15 @@ def test_page_dark_english_kiosk(page, server, screenshots, entry):
     assert background == "rgb(11, 18, 32)"  # theme.PALETTE["dark"]["bg"]
     expect(page.locator(NO_EXCEPTION)).to_have_count(0)
     # every segmented control's options stay legible on the dark screen (WCAG AA contrast)
-    for text, ratio in page.locator('[data-testid="stButtonGroup"] button').evaluate_all(
-        CONTRAST_JS
-    ):
+    buttons = page.locator('[data-testid="stButtonGroup"] button')
+    for text, ratio in buttons.evaluate_all(CONTRAST_JS, False):
         assert ratio >= 4.5, f"{text!r}: contrast {ratio:.2f} on the dark screen"
+    # and every text box's hint (its placeholder) can be read on its dark field
+    fields = page.locator(
+        '[data-testid="stMain"] :is(input, textarea)[placeholder]:not([placeholder=""])'
+    )
+    for text, ratio in fields.evaluate_all(CONTRAST_JS, True):
+        assert ratio >= 4.5, f"placeholder {text!r}: contrast {ratio:.2f} on the dark screen"
     snap(page, screenshots / f"{entry.name}_dark_en_kiosk.png")
 
 
