@@ -51,6 +51,10 @@ BIG_CSS = """
 [data-testid="stHeading"] h1 { font-size: 1.9rem !important; padding: 0 0 0.2rem 0; }
 [data-testid="stHeading"] h3 { font-size: 1.3rem !important; padding: 0.3rem 0 0.2rem 0; }
 [data-testid="stCaptionContainer"] p { font-size: 1.0rem !important; }
+@media (max-width: 1700px) {  /* six numbers in a row on a screen narrower than 1920: labels whole */
+  [data-testid="stMetricLabel"] p { font-size: 1.0rem !important; }
+  [data-testid="stMetricDelta"] p { font-size: 0.85rem !important; }
+}
 """
 
 kiosk = ui.is_kiosk()
