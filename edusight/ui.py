@@ -402,6 +402,15 @@ def plotly_chart(fig: go.Figure | FigureSpec, *, key: str | None = None) -> None
     st.plotly_chart(fig, theme=None, width="stretch", key=key, config={"displaylogo": False})
 
 
+MISSING = "—"  # how a table shows a value that is not there (Streamlit's default: "None")
+
+
+def dataframe(data, **kw):
+    """``st.dataframe`` with missing values shown as ``MISSING``, not as the word "None"."""
+    kw.setdefault("placeholder", MISSING)
+    return st.dataframe(data, **kw)
+
+
 PAGE_ROWS = 500  # rows of a long table sent to the browser at a time
 
 

@@ -51,7 +51,7 @@ table = shown.assign(
     event_label=shown["event"].map(lambda e: t(audit.EVENTS[e]) if e in audit.EVENTS else e),
 )
 st.caption(t("audit.count", shown=f"{len(table):,}", total=f"{len(log):,}"))
-st.dataframe(
+ui.dataframe(
     table,
     hide_index=True,
     height=480,

@@ -161,7 +161,7 @@ else:
         "updated_on": t("cp.col.updated"),
         "remark": t("cp.col.remark"),
     }
-    st.dataframe(
+    ui.dataframe(
         shown_tasks,
         hide_index=True,
         column_order=list(shown),

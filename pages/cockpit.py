@@ -169,7 +169,7 @@ table["page"] = [
     f"{pages.page_url(e)}?{link_query}#{t(e.title_key)}" for e in map(linked.get, table["item_no"])
 ]
 item_cols = ["item", "title", "lead", "status_text", "driver_text", "page"]
-st.dataframe(
+ui.dataframe(
     # styled: the status in its colour (only the shown columns: styling costs per cell)
     table[item_cols].style.map(lambda v: figures.status_cell_css(v, tname), subset=["status_text"]),
     hide_index=True,
@@ -244,7 +244,7 @@ with st.expander(t("cockpit.detail.header")):
         "change_text": t("cockpit.col.change"),
         "status_text": t("cockpit.col.status"),
     }
-    st.dataframe(
+    ui.dataframe(
         detail[list(shown)],
         hide_index=True,
         column_order=list(shown),

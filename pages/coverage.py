@@ -299,7 +299,7 @@ summary["on_course"] = summary["is_on_course"].map(
 )
 summary = summary.sort_values(["is_zone", "gap_pct"], na_position="last")
 with st.expander(t("cov.summary.header"), expanded=False):
-    st.dataframe(
+    ui.dataframe(
         summary,
         hide_index=True,
         column_order=list(summary_cols),
@@ -401,7 +401,7 @@ else:
             score=f"{pass_score:.0f}" if pass_score is not None else "—",
         )
     )
-    st.dataframe(
+    ui.dataframe(
         # the shown columns (and the codes behind the labels), not every column of the query
         shown[[*drill_cols, "status", "unit_code"]],
         hide_index=True,
@@ -488,7 +488,7 @@ nt_cols = {
     "steam_lab_count": t("cov.nt.steam_lab_count"),
 }
 with m_right:
-    st.dataframe(
+    ui.dataframe(
         newtech[list(nt_cols)],
         hide_index=True,
         height=430,
@@ -546,7 +546,7 @@ with st.expander(t("cov.method.header")):
             else t("cov.no"),
         )
     )
-    st.dataframe(
+    ui.dataframe(
         criteria.assign(weight_pct=criteria["weight"] * 100),
         hide_index=True,
         column_order=[name, "weight_pct", "min_score"],

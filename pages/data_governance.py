@@ -43,7 +43,7 @@ for box, row in zip(st.columns(len(bases)), bases.itertuples(), strict=True):
     else:
         box.caption(t("gov.base.latest", date=str(row.latest_date)[:10], n=row.unit_count))
 with st.expander(t("gov.base.by_unit")):
-    st.dataframe(
+    ui.dataframe(
         # person counts 1-4 shown as "<5" (edusight/privacy.py)
         privacy.suppressed_text(
             queries.run("meta_base_db_counts_by_unit", scope), ["students_count", "teachers_count"]
@@ -123,7 +123,7 @@ with st.expander(t("gov.conf.by_source")):
         "rows_failing": t("gov.col.rows_failing"),
         "conformance_pct": t("gov.col.conformance_pct"),
     }
-    st.dataframe(
+    ui.dataframe(
         by_source.sort_values(["standard", "conformance_pct"]),
         hide_index=True,
         column_order=list(shown_conf),
@@ -152,7 +152,7 @@ with st.expander(t("gov.conf.by_source")):
     )
 with st.expander(t("gov.conf.metadata")):
     meta_el = queries.run("resources_metadata_conformance", scope)
-    st.dataframe(
+    ui.dataframe(
         meta_el,
         hide_index=True,
         column_order=[
@@ -202,7 +202,7 @@ shown_src = {
     "unparsed_count": t("gov.col.unparsed"),
     "is_clean": t("gov.col.is_clean"),
 }
-st.dataframe(
+ui.dataframe(
     sources,
     hide_index=True,
     column_order=list(shown_src),
@@ -240,7 +240,7 @@ ui.plotly_chart(
     ),
     key="gov_rate_chart",
 )
-st.dataframe(
+ui.dataframe(
     queries.run("meta_load_report", scope),
     hide_index=True,
     column_order=[
@@ -344,7 +344,7 @@ else:
         "message": t("gov.col.detail"),
         col("unit_name"): t("col.unit"),
     }
-    st.dataframe(
+    ui.dataframe(
         # a page of rows; the shown columns and the codes behind the filters
         ui.paginate(issues, key="gov_quarantine_page")[
             [*shown, "standard", "source", "rule", "unit_code"]

@@ -312,7 +312,7 @@ def show_alert_table(rows: list[dict]) -> None:
     colour = {t(SEVERITY[x]): figures.SEVERITY_COLORS[x] for x in SEVERITY}
     styled = table.style.map(lambda v: f"background-color: {colour[v]}; color: #ffffff; font-weight: 600",
                              subset=["severity"])  # fmt: skip
-    st.dataframe(styled, hide_index=True, key="exam_alert_table", height=min(38 + 35 * len(rows), 360),
+    ui.dataframe(styled, hide_index=True, key="exam_alert_table", height=min(38 + 35 * len(rows), 360),
                  column_config={"time": t("exam.col.time"), "severity": t("exam.col.severity"),
                                 "title": t("exam.col.alert"), "site": t("exam.col.site"),
                                 "state": t("exam.col.state"), "ack": t("exam.col.ack")})  # fmt: skip
@@ -374,7 +374,7 @@ def sites_table(s: es.Screen, names: dict[str, str]) -> pd.DataFrame:
 
 def show_sites(v: "View", height: int) -> None:
     st.subheader(t("exam.sites.header"))
-    st.dataframe(
+    ui.dataframe(
         v.sites_table, hide_index=True, key="exam_site_table", height=min(38 + 35 * len(v.sites_table), height),
         column_config={"site": t("exam.col.site"), "status": t("exam.col.status"), "last": t("exam.col.last"),
                        "checkin": t("exam.col.checkin"), "absent": t("exam.col.absent"),
@@ -424,7 +424,7 @@ def show_site_detail(s: es.Screen, names: dict[str, str], rows: list[dict]) -> N
                 f" / {int(one['camera_count'])}", border=True)  # fmt: skip
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.dataframe(rooms[["room_name", "room_type", "building", "candidates", "checked_in_count", "absent_count",
+        ui.dataframe(rooms[["room_name", "room_type", "building", "candidates", "checked_in_count", "absent_count",
                             "camera_count", "cameras_online"]], hide_index=True, key="exam_site_rooms",
                      column_config={"room_name": t("exam.col.room"), "room_type": t("exam.col.room_type"),
                                     "building": t("exam.col.building"), "candidates": t("exam.kpi.expected"),
@@ -434,7 +434,7 @@ def show_site_detail(s: es.Screen, names: dict[str, str], rows: list[dict]) -> N
     with right:
         down = devices[~devices["is_online"]]
         st.markdown(t("exam.site.devices_down", n=len(down), total=len(devices)))
-        st.dataframe(pd.DataFrame({
+        ui.dataframe(pd.DataFrame({
             "device": down["device_id"], "type": [t(f"exam.devtype.{x}") for x in down["device_type_code"]],
             "location": down["location"],
             "status": [t(f"exam.device.{x}") if isinstance(x, str) else t("exam.device.silent") for x in down["status"]],

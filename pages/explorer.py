@@ -73,7 +73,7 @@ with right:
             }
             for tb in tables.values()
         ]
-        st.dataframe(
+        ui.dataframe(
             overview,
             hide_index=True,
             column_order=["table", "comment", "rule"],
@@ -90,7 +90,7 @@ with right:
             format_func=lambda n: f"marts.{n}",
             key="explorer_table",
         )
-        st.dataframe(
+        ui.dataframe(
             [
                 {"column": name, "type": kind, "comment": comment}
                 for name, kind, comment in tables[chosen].columns
@@ -126,7 +126,7 @@ if stored and stored[0] == scope:  # a result of another scope (the sidebar chan
             st.warning(t("explorer.result.truncated", rows=f"{len(result.df):,}"))
         if result.suppressed:
             st.info(t("explorer.result.suppressed", columns=", ".join(result.suppressed)))
-        st.dataframe(result.df, hide_index=True, key="explorer_result_table")
+        ui.dataframe(result.df, hide_index=True, key="explorer_result_table")
         scope_text = (
             t("sidebar.unit.all", n=len(scope.units))
             if scope.every_unit

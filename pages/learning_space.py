@@ -138,7 +138,7 @@ shown = {
 }
 people = [f"{c}s_in_scope", f"{c}_space_count", f"active_{c}_count"]
 safe = privacy.suppressed_text(table, people)  # person counts 1–4 shown as "<5"
-st.dataframe(
+ui.dataframe(
     safe,
     hide_index=True,
     column_order=list(shown),

@@ -186,7 +186,7 @@ shown = {
     "award_count": t("lit.col.awards"),
     "award_pct": t("lit.col.award_pct"),
 }
-st.dataframe(
+ui.dataframe(
     table,
     hide_index=True,
     column_order=list(shown),

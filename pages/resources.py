@@ -89,7 +89,7 @@ with right:
         "returned_count": t("res.col.returned"),
         "metadata_conforming_pct": t("res.col.metadata_pct"),
     }
-    st.dataframe(
+    ui.dataframe(
         by_unit[list(unit_cols)],
         hide_index=True,
         height=420,
@@ -152,7 +152,7 @@ with right:
     top = tv_frame(
         queries.run("resources_top", scope, period=period), {"subject": "subject", "level": "level"}
     )
-    st.dataframe(
+    ui.dataframe(
         top,
         hide_index=True,
         column_order=[
@@ -264,7 +264,7 @@ pair_table = tv_frame(
     privacy.suppress_small(shown_pairs, ["student_count"]),
     {"level": "level", "subjects": "subject[]", "status": "pair_status"},
 )
-st.dataframe(
+ui.dataframe(
     pair_table[list(pair_cols)],
     hide_index=True,
     column_order=list(pair_cols),

@@ -94,7 +94,7 @@ if not school_id or info.empty:
         for s in directory["school_id"]
     ]
     directory["type_label"] = directory["school_type" if lang == "zh" else "school_type_en"]
-    st.dataframe(
+    ui.dataframe(
         directory,
         hide_index=True,
         height=420,
@@ -195,7 +195,7 @@ with right:
             ],
         }
     )
-    st.dataframe(
+    ui.dataframe(
         facts,
         hide_index=True,
         column_config={"item": t("sp.item"), "value": t("sp.value")},
@@ -211,7 +211,7 @@ with right:
         "left_behind_count": t("sp.left_behind"),
     }
     levels["level_label"] = levels["level"].map(lambda v: t(f"sp.level.{v}"))
-    st.dataframe(
+    ui.dataframe(
         privacy.suppress_small(levels, PEOPLE),
         hide_index=True,
         column_order=list(level_cols),
@@ -272,7 +272,7 @@ else:
             ),
         )
         with st.expander(t("sp.campus.table", n=len(history))):
-            st.dataframe(
+            ui.dataframe(
                 hist,
                 hide_index=True,
                 column_order=[
@@ -305,7 +305,7 @@ else:
     table = figures.equipment_table(
         equipment, {k: t(v) for k, v in EQUIPMENT_ROWS.items()}, t("cov.yes"), t("cov.no")
     )
-    st.dataframe(
+    ui.dataframe(
         table,
         hide_index=True,
         height=38 + 35 * len(table),
@@ -323,7 +323,7 @@ else:
     demo["kind_label"] = demo["kind_zh" if lang == "zh" else "kind_en"]
     demo["status_label"] = demo["status"].map(lambda v: t(f"sp.demo.status.{v}"))
     demo["tier_label"] = demo["tier"].map(lambda v: t(f"sp.demo.tier.{v}"))
-    st.dataframe(
+    ui.dataframe(
         demo,
         hide_index=True,
         column_order=[
@@ -415,7 +415,7 @@ with c_res:
             st.caption(t("sp.res.none"))
         else:
             res["status_label"] = res["review_status"].map(lambda v: t(f"sp.res.status.{v}"))
-            st.dataframe(
+            ui.dataframe(
                 res,
                 hide_index=True,
                 column_order=[
@@ -446,7 +446,7 @@ with c_sec:
             systems["result_label"] = systems["test_result"].map(
                 lambda v: "—" if v is None or pd.isna(v) else t(f"sp.sec.result.{v}")
             )
-            st.dataframe(
+            ui.dataframe(
                 systems,
                 hide_index=True,
                 column_order=[

@@ -105,7 +105,7 @@ sys_cols = {
     "overdue_days": t("sec.col.overdue_days"),
     "is_cii": t("sec.col.cii"),
 }
-st.dataframe(
+ui.dataframe(
     shown[list(sys_cols)],  # only the shown columns go to the browser
     hide_index=True,
     height=360,
@@ -159,7 +159,7 @@ inc_cols = {
 if inc_shown.empty:
     st.success(t("sec.inc.none_open"))
 else:
-    st.dataframe(
+    ui.dataframe(
         inc_shown[list(inc_cols)],
         hide_index=True,
         column_order=list(inc_cols),
@@ -204,7 +204,7 @@ with right:
         "drill_total_count": t("sec.col.drills_total"),
         "last_drill_on": t("sec.col.last_drill"),
     }
-    st.dataframe(
+    ui.dataframe(
         drills[list(drill_cols)],
         hide_index=True,
         height=360,

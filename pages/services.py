@@ -151,7 +151,7 @@ shown = {
     "promised_hours": t("sv.col.promised_hours"),
     "satisfaction_pct": t("sv.col.satisfaction_pct"),
 }
-st.dataframe(
+ui.dataframe(
     agg[list(shown)],
     hide_index=True,
     height=35 * (len(agg) + 1) + 10,

@@ -150,7 +150,7 @@ pct = {
     for c in unit_cols
     if c.endswith("_pct")
 }
-st.dataframe(
+ui.dataframe(
     units[list(unit_cols)],  # only the shown columns go to the browser
     hide_index=True,
     column_order=list(unit_cols),
@@ -213,7 +213,7 @@ with f2:
         .mul(100.0)
         .round(1)
     )
-    st.dataframe(
+    ui.dataframe(
         fun.sort_values("complete_count"),
         hide_index=True,
         column_config={
@@ -316,7 +316,7 @@ if len(mismatch):
         "is_c_without_smart": t("tch.col.c_mismatch"),
         "is_b_without_terminals": t("tch.col.b_mismatch"),
     }
-    st.dataframe(
+    ui.dataframe(
         mismatch[list(match_cols)],
         hide_index=True,
         column_order=list(match_cols),
@@ -352,7 +352,7 @@ st.caption(
         no_plan=f"{no_plan:,}",
     )
 )
-st.dataframe(
+ui.dataframe(
     table,  # the shown columns only
     hide_index=True,
     height=420,
@@ -461,7 +461,7 @@ with g2:
         "identical_session_count": t("tch.col.identical_sessions"),
         "is_complete": t("tch.col.is_complete"),
     }
-    st.dataframe(
+    ui.dataframe(
         flags[list(flag_cols)],
         hide_index=True,
         height=360,
@@ -504,7 +504,7 @@ sess_cols = {
     "reason_labels": t("tch.col.reasons"),
 }
 st.caption(t("tch.flags.sessions", n=f"{len(sessions):,}", limit=FLAG_SESSION_LIMIT))
-st.dataframe(
+ui.dataframe(
     sessions[list(sess_cols)],
     hide_index=True,
     height=300,

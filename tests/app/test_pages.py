@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from edusight import pages
+from edusight import pages, ui
 from edusight.i18n import t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +59,8 @@ def test_every_page_renders(app, entry):
     assert len(freshness(at)) == 1, "the shell did not run (freshness line missing)"
     assert content_count(at) > 0, "no figure, table or metric on the page"
     assert at.radio(key="lang").value == "zh"  # the sidebar is there
+    # a missing value in a table shows as a dash, never as the word "None"
+    assert all(d.proto.placeholder == ui.MISSING for d in at.dataframe)
 
 
 @pytest.mark.parametrize("entry", pages.PAGES, ids=lambda e: e.name)
