@@ -205,12 +205,10 @@ def _placed(
         out.append(
             {**r, "at": list(unproject((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, v, size_px))}
         )
-        end = leader(box, x, y, item[2])
-        if end is not None:
-            d = math.hypot(end[0] - x, end[1] - y)
-            edge = (x + (end[0] - x) * item[2] / d, y + (end[1] - y) * item[2] / d)
-            leaders.append({"from": list(unproject(*edge, v, size_px)),
-                            "to": list(unproject(*end, v, size_px))})  # fmt: skip
+        line = leader(box, x, y, item[2])
+        if line is not None:
+            leaders.append({"from": list(unproject(*line[0], v, size_px)),
+                            "to": list(unproject(*line[1], v, size_px))})  # fmt: skip
     return out, leaders
 
 

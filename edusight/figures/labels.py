@@ -97,14 +97,17 @@ def unproject(
     return lon, lat
 
 
-def leader(box: Box, x: float, y: float, r: float) -> tuple[float, float] | None:
-    """Where a line from a marker (centre x, y, radius r) meets its label's box, when the label
-    stands apart from the marker (further than the gap); None when it sits right beside it."""
-    dx = max(box.x0 - x, 0, x - box.x1)
-    dy = max(box.y0 - y, 0, y - box.y1)
-    if math.hypot(dx, dy) <= r + GAP_PX + 1:
+def leader(
+    box: Box, x: float, y: float, r: float
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The line from a marker's edge (centre x, y, radius r) to the nearest point of its
+    label's box, when the label stands apart from the marker (further than the gap); None
+    when it sits right beside it."""
+    ex, ey = min(max(x, box.x0), box.x1), min(max(y, box.y0), box.y1)
+    d = math.hypot(ex - x, ey - y)
+    if d <= r + GAP_PX + 1:
         return None
-    return min(max(x, box.x0), box.x1), min(max(y, box.y0), box.y1)
+    return (x + (ex - x) * r / d, y + (ey - y) * r / d), (ex, ey)
 
 
 def _candidates(r: float, w: float, h: float) -> list[tuple[float, float]]:
